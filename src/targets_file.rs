@@ -1,0 +1,1861 @@
+//! Target files: the human-editable TOML format in which targets (and the
+//! figures their source states as already reached) are written down, for the
+//! embedded seed and for `tracker target import FILE` alike.
+//!
+//! The format is described for users in docs/target-file.md. Parsing has two
+//! steps: `toml` + serde turn the text into raw tables whose every leaf keeps
+//! its byte span (`toml::Spanned`), then [`parse_target_file`] validates each
+//! field and builds the model types. Every rejection names the file, the line
+//! (and the column for TOML syntax errors), the target and the field, and says
+//! what would be accepted.
+
+use crate::model::{
+    Cadence, Comparator, Direction, Kind, Period, Provenance, Qualifier, Quantity, TargetDef,
+};
+use crate::period::parse_period;
+use crate::value::{ParsedValue, check_unit, parse_value};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::fmt;
+use std::ops::Range;
+use std::str::FromStr;
+use toml::{Spanned, Value};
+
+/// The only version of the format so far (`format = 1`).
+pub const FORMAT_VERSION: i64 = 1;
+
+/// Longest allowed id.
+pub const MAX_ID_LEN: usize = 64;
+/// Longest allowed target title, in characters.
+pub const MAX_TITLE_LEN: usize = 200;
+/// Longest allowed quote or interpretation, in characters.
+pub const MAX_LONG_TEXT_LEN: usize = 4000;
+/// Longest allowed value of any other text field, in characters.
+pub const MAX_TEXT_LEN: usize = 500;
+
+/// A parsed and validated target file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetFile {
+    pub targets: Vec<SeedTarget>,
+}
+
+/// One target with the observations the file records for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeedTarget {
+    pub def: TargetDef,
+    pub observations: Vec<SeedObservation>,
+}
+
+/// A figure the file records for a target (usually one its source states as
+/// already reached).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeedObservation {
+    pub quantity: Quantity,
+    pub period: Period,
+    pub source: String,
+    pub url: Option<String>,
+    pub note: Option<String>,
+}
+
+/// A rejected target file: where, in which target and field, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct TargetFileError {
+    /// The file name as given to [`parse_target_file`].
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column (in characters), shown for TOML syntax errors.
+    pub column: Option<usize>,
+    /// Where in the file: "[source]", "target `id`", "target #2, observation #1".
+    pub context: Option<String>,
+    /// The offending field, if the error is about one.
+    pub field: Option<String>,
+    /// What is wrong and what would be accepted.
+    pub message: String,
+}
+
+impl fmt::Display for TargetFileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)?;
+        if let Some(col) = self.column {
+            write!(f, ":{col}")?;
+        }
+        f.write_str(": ")?;
+        match (&self.context, &self.field) {
+            (Some(c), Some(field)) => write!(f, "{c}, field `{field}`: ")?,
+            (Some(c), None) => write!(f, "{c}: ")?,
+            (None, Some(field)) => write!(f, "field `{field}`: ")?,
+            (None, None) => {}
+        }
+        f.write_str(&self.message)
+    }
+}
+
+const TOP_FIELDS: &[&str] = &["format", "source", "target"];
+const SOURCE_FIELDS: &[&str] = &["title", "date", "url"];
+const TARGET_FIELDS: &[&str] = &[
+    "id",
+    "title",
+    "kind",
+    "metric",
+    "unit",
+    "direction",
+    "target",
+    "window_start",
+    "deadline",
+    "cadence",
+    "limit",
+    "rate",
+    "quote",
+    "speaker",
+    "speaker_role",
+    "statement_date",
+    "source_title",
+    "interpretation",
+    "observation",
+];
+const OBSERVATION_FIELDS: &[&str] = &["value", "period", "source", "url", "note"];
+const DATE_FIELDS: &[&str] = &["date", "window_start", "deadline", "statement_date"];
+
+type Field = Option<Spanned<Value>>;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    format: Field,
+    source: Option<Spanned<RawSource>>,
+    target: Option<Vec<Spanned<RawTarget>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSource {
+    title: Field,
+    date: Field,
+    url: Field,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTarget {
+    id: Field,
+    title: Field,
+    kind: Field,
+    metric: Field,
+    unit: Field,
+    direction: Field,
+    target: Field,
+    window_start: Field,
+    deadline: Field,
+    cadence: Field,
+    limit: Field,
+    rate: Field,
+    quote: Field,
+    speaker: Field,
+    speaker_role: Field,
+    statement_date: Field,
+    source_title: Field,
+    interpretation: Field,
+    observation: Option<Vec<Spanned<RawObservation>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawObservation {
+    value: Field,
+    period: Field,
+    source: Field,
+    url: Field,
+    note: Field,
+}
+
+/// Parses and validates a target file. `file_name` is only used in messages.
+pub fn parse_target_file(text: &str, file_name: &str) -> Result<TargetFile, TargetFileError> {
+    let cx = Cx {
+        text,
+        file: file_name,
+    };
+    let raw: RawFile = toml::from_str(text).map_err(|e| cx.toml_error(&e))?;
+    cx.build(raw)
+}
+
+/// Checks a target id: lower-case letters and digits in groups joined by
+/// single `-`, at most [`MAX_ID_LEN`] characters.
+pub fn check_id(id: &str) -> Result<(), String> {
+    let well_formed = !id.is_empty()
+        && id.split('-').all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        });
+    if !well_formed {
+        return Err(format!(
+            "invalid id `{}`; expected lower-case letters and digits in groups joined by single `-`, e.g. `equipment-renewal`",
+            id.escape_debug()
+        ));
+    }
+    if id.len() > MAX_ID_LEN {
+        return Err(format!(
+            "id is {} characters long; at most {MAX_ID_LEN} allowed",
+            id.len()
+        ));
+    }
+    Ok(())
+}
+
+/// The file being parsed: turns spans into positioned errors.
+struct Cx<'a> {
+    text: &'a str,
+    file: &'a str,
+}
+
+/// File-level defaults from `[source]`.
+struct SourceDefaults {
+    title: String,
+    date: NaiveDate,
+    url: Option<String>,
+}
+
+/// Where an error is: the enclosing table's description and, for "missing
+/// field" errors, the span of that table's header.
+struct Place<'p> {
+    context: Option<&'p str>,
+    header: Range<usize>,
+}
+
+impl<'a> Cx<'a> {
+    fn line_col(&self, offset: usize) -> (usize, usize) {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let before = &self.text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = before[line_start..].chars().count() + 1;
+        (line, column)
+    }
+
+    fn err(
+        &self,
+        span: &Range<usize>,
+        place: &Place<'_>,
+        field: Option<&str>,
+        message: impl Into<String>,
+    ) -> TargetFileError {
+        TargetFileError {
+            file: self.file.to_string(),
+            line: self.line_col(span.start).0,
+            column: None,
+            context: place.context.map(str::to_string),
+            field: field.map(str::to_string),
+            message: message.into(),
+        }
+    }
+
+    /// Error about a field that has a value (points at the value).
+    fn bad(
+        &self,
+        place: &Place<'_>,
+        name: &str,
+        v: &Spanned<Value>,
+        msg: impl Into<String>,
+    ) -> TargetFileError {
+        self.err(&v.span(), place, Some(name), msg)
+    }
+
+    /// Error about a required field that is absent (points at the table header).
+    fn missing(&self, place: &Place<'_>, name: &str, hint: &str) -> TargetFileError {
+        self.err(&place.header, place, Some(name), format!("missing; {hint}"))
+    }
+
+    // ----- TOML / serde errors ------------------------------------------
+
+    /// Positions a `toml` error and, by reading the text around it, names the
+    /// enclosing table and the field where possible.
+    fn toml_error(&self, e: &toml::de::Error) -> TargetFileError {
+        let span = e.span().unwrap_or(0..0);
+        let (line, column) = self.line_col(span.start);
+        let section = self.section_at(line);
+        let msg = e.message().trim();
+        let (field, message) = if let Some(rest) = msg.strip_prefix("unknown field `") {
+            let name = rest.split('`').next().unwrap_or_default().to_string();
+            let expected = match section {
+                Section::Top => TOP_FIELDS,
+                Section::Source => SOURCE_FIELDS,
+                Section::Target { .. } => TARGET_FIELDS,
+                Section::Observation { .. } => OBSERVATION_FIELDS,
+                Section::Other => &[][..],
+            };
+            let message = if expected.is_empty() {
+                format!("unknown field `{name}`")
+            } else {
+                format!(
+                    "unknown field `{name}`; expected one of: {}",
+                    expected.join(", ")
+                )
+            };
+            (Some(name), message)
+        } else {
+            let field = self.key_of_line(line);
+            let mut message = msg.to_string();
+            if field.as_deref().is_some_and(|f| DATE_FIELDS.contains(&f)) {
+                message.push_str(" (a date is written YYYY-MM-DD, e.g. 2024-07-26)");
+            }
+            (field, message)
+        };
+        TargetFileError {
+            file: self.file.to_string(),
+            line,
+            column: Some(column),
+            context: self.describe_section(&section),
+            field,
+            message,
+        }
+    }
+
+    /// Which table line `line` (1-based) belongs to, judged from the table
+    /// headers above it. Only used to describe TOML errors, where no parsed
+    /// structure is available.
+    fn section_at(&self, line: usize) -> Section {
+        let mut section = Section::Top;
+        let mut targets = 0usize;
+        let mut observations = 0usize;
+        for (i, l) in self.text.lines().enumerate().take(line) {
+            let Some(name) = header_name(l) else { continue };
+            section = match name.as_str() {
+                "source" => Section::Source,
+                "target" => {
+                    targets += 1;
+                    observations = 0;
+                    Section::Target {
+                        index: targets,
+                        header_line: i + 1,
+                    }
+                }
+                "target.observation" if targets > 0 => {
+                    observations += 1;
+                    Section::Observation {
+                        target: targets,
+                        target_header_line: match section {
+                            Section::Target { header_line, .. } => header_line,
+                            Section::Observation {
+                                target_header_line, ..
+                            } => target_header_line,
+                            _ => i + 1,
+                        },
+                        index: observations,
+                    }
+                }
+                _ => Section::Other,
+            };
+        }
+        section
+    }
+
+    fn describe_section(&self, section: &Section) -> Option<String> {
+        match *section {
+            Section::Top => None,
+            Section::Source => Some("[source]".to_string()),
+            Section::Target { index, header_line } => {
+                Some(self.describe_target_at(index, header_line))
+            }
+            Section::Observation {
+                target,
+                target_header_line,
+                index,
+            } => Some(format!(
+                "{}, observation #{index}",
+                self.describe_target_at(target, target_header_line)
+            )),
+            Section::Other => None,
+        }
+    }
+
+    /// "target `id`" if the block under the header at `header_line` has a
+    /// plain `id = "..."` line with a valid id, else "target #index".
+    fn describe_target_at(&self, index: usize, header_line: usize) -> String {
+        for l in self.text.lines().skip(header_line) {
+            if header_name(l).is_some() {
+                break;
+            }
+            if let Some((key, rest)) = l.split_once('=')
+                && key.trim() == "id"
+            {
+                let v = rest.trim();
+                let id = v
+                    .strip_prefix('"')
+                    .and_then(|s| s.split('"').next())
+                    .or_else(|| v.strip_prefix('\'').and_then(|s| s.split('\'').next()));
+                if let Some(id) = id
+                    && check_id(id).is_ok()
+                {
+                    return format!("target `{id}`");
+                }
+                break;
+            }
+        }
+        format!("target #{index}")
+    }
+
+    /// The bare key of a `key = value` line, if line `line` is one.
+    fn key_of_line(&self, line: usize) -> Option<String> {
+        let l = self.text.lines().nth(line.checked_sub(1)?)?;
+        let (key, _) = l.split_once('=')?;
+        let key = key.trim().trim_matches('"');
+        let ok = !key.is_empty()
+            && key
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        ok.then(|| key.to_string())
+    }
+
+    // ----- Validation -----------------------------------------------------
+
+    fn build(&self, raw: RawFile) -> Result<TargetFile, TargetFileError> {
+        let top = Place {
+            context: None,
+            header: 0..0,
+        };
+        match &raw.format {
+            None => {
+                return Err(self.missing(
+                    &top,
+                    "format",
+                    "add `format = 1` at the top of the file",
+                ));
+            }
+            Some(v) => match v.get_ref() {
+                Value::Integer(FORMAT_VERSION) => {}
+                other => {
+                    return Err(self.bad(
+                        &top,
+                        "format",
+                        v,
+                        format!(
+                            "unsupported format `{other}`; expected {FORMAT_VERSION} (the only version so far)"
+                        ),
+                    ));
+                }
+            },
+        }
+
+        let Some(source) = raw.source else {
+            return Err(self.missing(
+                &top,
+                "source",
+                "add a [source] table with the `title` and `date` of the statement",
+            ));
+        };
+        let defaults = self.source_defaults(&source)?;
+
+        let Some(targets) = raw.target else {
+            return Err(self.missing(&top, "target", "the file defines no [[target]] tables"));
+        };
+        if targets.is_empty() {
+            return Err(self.missing(&top, "target", "the file defines no [[target]] tables"));
+        }
+
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        let mut out = Vec::with_capacity(targets.len());
+        for (i, t) in targets.iter().enumerate() {
+            let seed = self.target(i + 1, t, &defaults)?;
+            let line = self.line_col(t.span().start).0;
+            if let Some(first) = seen.get(&seed.def.id) {
+                let place = Place {
+                    context: Some(&format!("target #{}", i + 1)),
+                    header: t.span(),
+                };
+                let span = t.get_ref().id.as_ref().map_or(t.span(), |v| v.span());
+                return Err(self.err(
+                    &span,
+                    &place,
+                    Some("id"),
+                    format!(
+                        "duplicate id `{}`: already used by the target at line {first}; ids must be unique within a file",
+                        seed.def.id
+                    ),
+                ));
+            }
+            seen.insert(seed.def.id.clone(), line);
+            out.push(seed);
+        }
+        Ok(TargetFile { targets: out })
+    }
+
+    fn source_defaults(
+        &self,
+        source: &Spanned<RawSource>,
+    ) -> Result<SourceDefaults, TargetFileError> {
+        let place = Place {
+            context: Some("[source]"),
+            header: source.span(),
+        };
+        let s = source.get_ref();
+        let title = self.req_text(
+            &place,
+            "title",
+            &s.title,
+            MAX_TEXT_LEN,
+            false,
+            "the title of the statement the targets come from",
+        )?;
+        let date = match &s.date {
+            None => {
+                return Err(self.missing(
+                    &place,
+                    "date",
+                    "add the statement date, e.g. `date = 2024-07-26`",
+                ));
+            }
+            Some(v) => self.date(&place, "date", v)?,
+        };
+        let url = self.opt_url(&place, "url", &s.url)?;
+        Ok(SourceDefaults { title, date, url })
+    }
+
+    fn target(
+        &self,
+        index: usize,
+        t: &Spanned<RawTarget>,
+        defaults: &SourceDefaults,
+    ) -> Result<SeedTarget, TargetFileError> {
+        let header = t.span();
+        let r = t.get_ref();
+        let anon = format!("target #{index}");
+        let place = Place {
+            context: Some(&anon),
+            header: header.clone(),
+        };
+
+        let id = match &r.id {
+            None => {
+                return Err(self.missing(
+                    &place,
+                    "id",
+                    "add a stable id such as `id = \"equipment-renewal\"`",
+                ));
+            }
+            Some(v) => {
+                let s = self.string(&place, "id", v)?;
+                check_id(&s).map_err(|m| self.bad(&place, "id", v, m))?;
+                s
+            }
+        };
+        let named = format!("target `{id}`");
+        let place = Place {
+            context: Some(&named),
+            header,
+        };
+        let p = &place;
+
+        let title = self.req_text(
+            p,
+            "title",
+            &r.title,
+            MAX_TITLE_LEN,
+            false,
+            "a short title for people",
+        )?;
+        let kind: Kind = self.req_enum(p, "kind", &r.kind)?;
+        let metric = self.req_text(
+            p,
+            "metric",
+            &r.metric,
+            MAX_TEXT_LEN,
+            false,
+            "what is measured, in words",
+        )?;
+        let unit = self.req_text(
+            p,
+            "unit",
+            &r.unit,
+            MAX_TEXT_LEN,
+            false,
+            "the base unit of every value, e.g. `CNY`, `%`, `people`",
+        )?;
+        let direction: Direction = self.req_enum(p, "direction", &r.direction)?;
+        let cadence: Cadence = match &r.cadence {
+            None => Cadence::Yearly,
+            Some(v) => self.enum_value(p, "cadence", v)?,
+        };
+        let is_rate = match &r.rate {
+            None => false,
+            Some(v) => match v.get_ref() {
+                Value::Boolean(b) => *b,
+                other => {
+                    return Err(self.bad(
+                        p,
+                        "rate",
+                        v,
+                        format!("expected true or false, found {}", describe(other)),
+                    ));
+                }
+            },
+        };
+        let limit = match &r.limit {
+            None => None,
+            Some(v) => {
+                let d = self.number(p, "limit", v)?;
+                if d <= Decimal::ZERO {
+                    return Err(self.bad(
+                        p,
+                        "limit",
+                        v,
+                        format!("limit must be greater than 0, found {d}"),
+                    ));
+                }
+                Some(d)
+            }
+        };
+
+        let (comparator, target_value) = match (&r.target, kind) {
+            (Some(v), Kind::Direction) => {
+                return Err(self.bad(
+                    p,
+                    "target",
+                    v,
+                    "a `direction` target has no number; remove `target`, or use kind = \"level\" or \"cumulative\"",
+                ));
+            }
+            (None, Kind::Direction) => (None, None),
+            (None, k) => {
+                return Err(self.missing(
+                    p,
+                    "target",
+                    &format!("a `{k}` target needs a value such as `target = \"> 3 trillion\"` (use kind = \"direction\" for a pledge with no number)"),
+                ));
+            }
+            (Some(v), _) => {
+                let parsed = self.value(p, "target", v, &unit, is_rate, limit)?;
+                let q = parsed.quantity;
+                let comparator = match q.qualifier {
+                    Qualifier::MoreThan => Comparator::MoreThan,
+                    Qualifier::AtLeast => Comparator::AtLeast,
+                    Qualifier::Exact => Comparator::Equal,
+                    Qualifier::AtMost => Comparator::AtMost,
+                    Qualifier::LessThan => Comparator::LessThan,
+                    Qualifier::About | Qualifier::Nearly => {
+                        return Err(self.bad(
+                            p,
+                            "target",
+                            v,
+                            format!(
+                                "a target cannot be hedged with `{}`; state it with >, >=, =, <= or < (a bare number means =)",
+                                q.qualifier
+                            ),
+                        ));
+                    }
+                };
+                (Some(comparator), Some(q.value))
+            }
+        };
+
+        let window_start = self.opt_date(p, "window_start", &r.window_start)?;
+        let deadline = self.opt_date(p, "deadline", &r.deadline)?;
+        if kind == Kind::Cumulative {
+            if window_start.is_none() {
+                return Err(self.missing(p, "window_start", "a `cumulative` target needs the first day of its window, e.g. `window_start = 2024-01-01`"));
+            }
+            if deadline.is_none() {
+                return Err(self.missing(p, "deadline", "a `cumulative` target needs the last day of its window, e.g. `deadline = 2028-12-31`"));
+            }
+        }
+        if let (Some(start), Some(end), Some(v)) = (window_start, deadline, &r.deadline)
+            && start > end
+        {
+            return Err(self.bad(
+                p,
+                "deadline",
+                v,
+                format!(
+                    "deadline {end} is before window_start {start}; expected a date on or after it"
+                ),
+            ));
+        }
+
+        let quote = self.req_text(
+            p,
+            "quote",
+            &r.quote,
+            MAX_LONG_TEXT_LEN,
+            true,
+            "the verbatim sentence of the source",
+        )?;
+        let speaker = self.req_text(
+            p,
+            "speaker",
+            &r.speaker,
+            MAX_TEXT_LEN,
+            false,
+            "who said it, as the source names them",
+        )?;
+        let speaker_role = self.req_text(
+            p,
+            "speaker_role",
+            &r.speaker_role,
+            MAX_TEXT_LEN,
+            false,
+            "the speaker's role, as the source gives it",
+        )?;
+        let statement_date = self
+            .opt_date(p, "statement_date", &r.statement_date)?
+            .unwrap_or(defaults.date);
+        let source_title = self
+            .opt_text(p, "source_title", &r.source_title, MAX_TEXT_LEN, false)?
+            .unwrap_or_else(|| defaults.title.clone());
+        let interpretation = self
+            .opt_text(
+                p,
+                "interpretation",
+                &r.interpretation,
+                MAX_LONG_TEXT_LEN,
+                true,
+            )?
+            .unwrap_or_default();
+
+        let def = TargetDef {
+            id,
+            title,
+            kind,
+            metric,
+            unit,
+            direction,
+            comparator,
+            target_value,
+            window_start,
+            deadline,
+            limit,
+            is_rate,
+            cadence,
+            provenance: Provenance {
+                quote,
+                speaker,
+                speaker_role,
+                statement_date,
+                source_title,
+                source_url: defaults.url.clone(),
+            },
+            interpretation,
+        };
+
+        let mut observations: Vec<SeedObservation> = Vec::new();
+        let mut lines: Vec<usize> = Vec::new();
+        for (j, o) in r.observation.iter().flatten().enumerate() {
+            let ctx = format!("{named}, observation #{}", j + 1);
+            let op = Place {
+                context: Some(&ctx),
+                header: o.span(),
+            };
+            let obs = self.observation(&op, o.get_ref(), &def, defaults)?;
+            let period_span = o.get_ref().period.as_ref().map_or(o.span(), |v| v.span());
+            for (k, prev) in observations.iter().enumerate() {
+                let clash = if def.kind == Kind::Cumulative {
+                    prev.period.overlaps(&obs.period)
+                } else {
+                    prev.period == obs.period
+                };
+                if clash {
+                    let what = if def.kind == Kind::Cumulative {
+                        "overlaps"
+                    } else {
+                        "repeats"
+                    };
+                    return Err(self.err(
+                        &period_span,
+                        &op,
+                        Some("period"),
+                        format!(
+                            "period {}..{} {what} the period {}..{} of observation #{} (line {}); give each period once",
+                            obs.period.start,
+                            obs.period.end,
+                            prev.period.start,
+                            prev.period.end,
+                            k + 1,
+                            lines[k]
+                        ),
+                    ));
+                }
+            }
+            lines.push(self.line_col(o.span().start).0);
+            observations.push(obs);
+        }
+
+        Ok(SeedTarget { def, observations })
+    }
+
+    fn observation(
+        &self,
+        p: &Place<'_>,
+        o: &RawObservation,
+        def: &TargetDef,
+        defaults: &SourceDefaults,
+    ) -> Result<SeedObservation, TargetFileError> {
+        let quantity = match &o.value {
+            None => {
+                return Err(self.missing(
+                    p,
+                    "value",
+                    "add the figure, e.g. `value = \"> 10 trillion\"`",
+                ));
+            }
+            Some(v) => {
+                self.value(p, "value", v, &def.unit, def.is_rate, def.limit)?
+                    .quantity
+            }
+        };
+        let period = match &o.period {
+            None => {
+                return Err(self.missing(
+                    p,
+                    "period",
+                    "add the period the figure covers, e.g. `period = \"2023\"`",
+                ));
+            }
+            Some(v) => {
+                let s = self.string(p, "period", v)?;
+                let period =
+                    parse_period(&s).map_err(|e| self.bad(p, "period", v, e.to_string()))?;
+                if let (Kind::Cumulative, Some(start), Some(end)) =
+                    (def.kind, def.window_start, def.deadline)
+                    && (period.start < start || period.end > end)
+                {
+                    return Err(self.bad(
+                        p,
+                        "period",
+                        v,
+                        format!(
+                            "period {}..{} lies outside the target's window {start}..{end}; expected a period within it",
+                            period.start, period.end
+                        ),
+                    ));
+                }
+                period
+            }
+        };
+        let source = self.opt_text(p, "source", &o.source, MAX_TEXT_LEN, false)?;
+        let url = self.opt_url(p, "url", &o.url)?;
+        let note = self.opt_text(p, "note", &o.note, MAX_TEXT_LEN, true)?;
+        // The file's URL belongs to the file's source: it is only the default
+        // when the source is the default too.
+        let url = match (&source, url) {
+            (_, Some(u)) => Some(u),
+            (None, None) => defaults.url.clone(),
+            (Some(_), None) => None,
+        };
+        Ok(SeedObservation {
+            quantity,
+            period,
+            source: source.unwrap_or_else(|| defaults.title.clone()),
+            url,
+            note,
+        })
+    }
+
+    // ----- Field readers --------------------------------------------------
+
+    fn string(
+        &self,
+        p: &Place<'_>,
+        name: &str,
+        v: &Spanned<Value>,
+    ) -> Result<String, TargetFileError> {
+        match v.get_ref() {
+            Value::String(s) => Ok(s.clone()),
+            other => Err(self.bad(
+                p,
+                name,
+                v,
+                format!("expected a string in quotes, found {}", describe(other)),
+            )),
+        }
+    }
+
+    fn text(
+        &self,
+        p: &Place<'_>,
+        name: &str,
+        v: &Spanned<Value>,
+        max: usize,
+        newlines: bool,
+    ) -> Result<String, TargetFileError> {
+        let s = self.string(p, name, v)?;
+        check_text(&s, max, newlines).map_err(|m| self.bad(p, name, v, m))?;
+        Ok(s)
+    }
+
+    fn req_text(
+        &self,
+        p: &Place<'_>,
+        name: &str,
+        f: &Field,
+        max: usize,
+        newlines: bool,
+        what: &str,
+    ) -> Result<String, TargetFileError> {
+        match f {
+            None => Err(self.missing(p, name, &format!("expected {what}"))),
+            Some(v) => self.text(p, name, v, max, newlines),
+        }
+    }
+
+    fn opt_text(
+        &self,
+        p: &Place<'_>,
+        name: &str,
+        f: &Field,
+        max: usize,
+        newlines: bool,
+    ) -> Result<Option<String>, TargetFileError> {
+        f.as_ref()
+            .map(|v| self.text(p, name, v, max, newlines))
+            .transpose()
+    }
+
+    fn opt_url(
+        &self,
+        p: &Place<'_>,
+        name: &str,
+        f: &Field,
+    ) -> Result<Option<String>, TargetFileError> {
+        let Some(v) = f else { return Ok(None) };
+        let s = self.text(p, name, v, MAX_TEXT_LEN, false)?;
+        let scheme_ok = s.starts_with("https://") || s.starts_with("http://");
+        if !scheme_ok || s.chars().any(char::is_whitespace) {
+            return Err(self.bad(
+                p,
+                name,
+                v,
+                format!(
+                    "`{s}` is not a URL; expected an http:// or https:// address without spaces"
+                ),
+            ));
+        }
+        Ok(Some(s))
+    }
+
+    fn enum_value<T: FromStr<Err = String>>(
+        &self,
+        p: &Place<'_>,
+        name: &str,
+        v: &Spanned<Value>,
+    ) -> Result<T, TargetFileError> {
+        let s = self.string(p, name, v)?;
+        s.parse::<T>().map_err(|m| self.bad(p, name, v, m))
+    }
+
+    fn req_enum<T: FromStr<Err = String>>(
+        &self,
+        p: &Place<'_>,
+        name: &str,
+        f: &Field,
+    ) -> Result<T, TargetFileError> {
+        match f {
+            None => {
+                // Let the enum list its spellings.
+                let accepted = "".parse::<T>().err().unwrap_or_default();
+                let accepted = accepted
+                    .split("expected ")
+                    .nth(1)
+                    .unwrap_or("a valid value");
+                Err(self.missing(p, name, &format!("expected {accepted}")))
+            }
+            Some(v) => self.enum_value(p, name, v),
+        }
+    }
+
+    fn date(
+        &self,
+        p: &Place<'_>,
+        name: &str,
+        v: &Spanned<Value>,
+    ) -> Result<NaiveDate, TargetFileError> {
+        const EXPECTED: &str = "expected a date YYYY-MM-DD, e.g. 2024-07-26";
+        match v.get_ref() {
+            Value::Datetime(dt) => match (dt.date, dt.time, dt.offset) {
+                (Some(d), None, None) => {
+                    NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day))
+                        .ok_or_else(|| {
+                            self.bad(
+                                p,
+                                name,
+                                v,
+                                format!("`{dt}` is not a calendar date; {EXPECTED}"),
+                            )
+                        })
+                }
+                _ => Err(self.bad(
+                    p,
+                    name,
+                    v,
+                    format!("`{dt}` has a time or offset; {EXPECTED}"),
+                )),
+            },
+            Value::String(s) => {
+                let b = s.as_bytes();
+                let shape_ok = b.len() == 10
+                    && b[4] == b'-'
+                    && b[7] == b'-'
+                    && b.iter()
+                        .enumerate()
+                        .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+                let parsed = shape_ok
+                    .then(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+                    .flatten();
+                parsed.ok_or_else(|| {
+                    self.bad(
+                        p,
+                        name,
+                        v,
+                        format!("`{}` is not a valid date; {EXPECTED}", s.escape_debug()),
+                    )
+                })
+            }
+            other => Err(self.bad(p, name, v, format!("{EXPECTED}, found {}", describe(other)))),
+        }
+    }
+
+    fn opt_date(
+        &self,
+        p: &Place<'_>,
+        name: &str,
+        f: &Field,
+    ) -> Result<Option<NaiveDate>, TargetFileError> {
+        f.as_ref().map(|v| self.date(p, name, v)).transpose()
+    }
+
+    /// The raw text of a value as written in the file (for numbers, so that
+    /// `12.3` stays exactly 12.3 rather than passing through a float).
+    fn raw(&self, v: &Spanned<Value>) -> &'a str {
+        self.text.get(v.span()).unwrap_or_default().trim()
+    }
+
+    fn number(
+        &self,
+        p: &Place<'_>,
+        name: &str,
+        v: &Spanned<Value>,
+    ) -> Result<Decimal, TargetFileError> {
+        let expected = "expected a plain number such as 100 or 12.5";
+        match v.get_ref() {
+            Value::Integer(i) => Ok(Decimal::from(*i)),
+            Value::Float(_) => {
+                let raw = self.raw(v).replace('_', "");
+                Decimal::from_str(&raw).map_err(|_| {
+                    self.bad(
+                        p,
+                        name,
+                        v,
+                        format!("cannot use `{raw}` exactly; {expected}"),
+                    )
+                })
+            }
+            other => Err(self.bad(p, name, v, format!("{expected}, found {}", describe(other)))),
+        }
+    }
+
+    /// A value in the value grammar (`"> 3 trillion"`, `"32%"`; a bare TOML
+    /// number is read from its text), checked against the target's unit, sign
+    /// and limit.
+    fn value(
+        &self,
+        p: &Place<'_>,
+        name: &str,
+        v: &Spanned<Value>,
+        unit: &str,
+        is_rate: bool,
+        limit: Option<Decimal>,
+    ) -> Result<ParsedValue, TargetFileError> {
+        let text = match v.get_ref() {
+            Value::String(s) => s.clone(),
+            Value::Integer(_) | Value::Float(_) => self.raw(v).to_string(),
+            other => {
+                return Err(self.bad(
+                    p,
+                    name,
+                    v,
+                    format!(
+                        "expected a value such as \"> 3 trillion\" or \"32%\", found {}",
+                        describe(other)
+                    ),
+                ));
+            }
+        };
+        let parsed = parse_value(&text).map_err(|e| self.bad(p, name, v, e.to_string()))?;
+        check_unit(&parsed, unit).map_err(|e| self.bad(p, name, v, e.to_string()))?;
+        let x = parsed.quantity.value;
+        if x < Decimal::ZERO && !is_rate {
+            return Err(self.bad(
+                p,
+                name,
+                v,
+                format!("negative value {x} for a metric that cannot be negative; only a rate (`rate = true`) may be negative"),
+            ));
+        }
+        if let Some(l) = limit
+            && x > l
+        {
+            return Err(self.bad(
+                p,
+                name,
+                v,
+                format!("value {x} exceeds the target's limit {l}"),
+            ));
+        }
+        Ok(parsed)
+    }
+}
+
+/// A table header's dotted name (`[[ target . observation ]]` →
+/// `target.observation`), if `line` is a header.
+fn header_name(line: &str) -> Option<String> {
+    let l = line.trim_start();
+    if !l.starts_with('[') {
+        return None;
+    }
+    let l = l.split('#').next().unwrap_or_default().trim();
+    let inner = l
+        .strip_prefix("[[")
+        .and_then(|s| s.strip_suffix("]]"))
+        .or_else(|| l.strip_prefix('[').and_then(|s| s.strip_suffix(']')))?;
+    Some(
+        inner
+            .split('.')
+            .map(|part| part.trim().trim_matches('"'))
+            .collect::<Vec<_>>()
+            .join("."),
+    )
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Section {
+    Top,
+    Source,
+    Target {
+        index: usize,
+        header_line: usize,
+    },
+    Observation {
+        target: usize,
+        target_header_line: usize,
+        index: usize,
+    },
+    Other,
+}
+
+fn describe(v: &Value) -> String {
+    match v {
+        Value::String(s) => format!("string \"{}\"", s.escape_debug()),
+        Value::Integer(i) => format!("integer {i}"),
+        Value::Float(f) => format!("float {f}"),
+        Value::Boolean(b) => format!("boolean {b}"),
+        Value::Datetime(d) => format!("date-time {d}"),
+        Value::Array(_) => "an array".to_string(),
+        Value::Table(_) => "a table".to_string(),
+    }
+}
+
+/// Non-empty, at most `max` characters, and no control characters (except
+/// newline where `newlines`).
+fn check_text(s: &str, max: usize, newlines: bool) -> Result<(), String> {
+    if s.trim().is_empty() {
+        return Err("must not be empty".to_string());
+    }
+    let len = s.chars().count();
+    if len > max {
+        return Err(format!("is {len} characters long; at most {max} allowed"));
+    }
+    if let Some((i, c)) = s
+        .chars()
+        .enumerate()
+        .find(|&(_, c)| c.is_control() && !(newlines && c == '\n'))
+    {
+        let allowed = if newlines {
+            "only newlines are allowed"
+        } else {
+            "write it on one line"
+        };
+        return Err(format!(
+            "contains the control character U+{:04X} at character {}; {allowed}",
+            u32::from(c),
+            i + 1
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SEED: &str = include_str!("../fixtures/sasac-2024-07-26.toml");
+
+    fn seed() -> TargetFile {
+        match parse_target_file(SEED, "fixtures/sasac-2024-07-26.toml") {
+            Ok(f) => f,
+            Err(e) => panic!("seed does not parse: {e}"),
+        }
+    }
+
+    fn find<'f>(f: &'f TargetFile, id: &str) -> &'f SeedTarget {
+        f.targets
+            .iter()
+            .find(|t| t.def.id == id)
+            .unwrap_or_else(|| panic!("no target `{id}`"))
+    }
+
+    fn dec(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn seed_parses_with_required_ids() {
+        let f = seed();
+        for id in [
+            "equipment-renewal",
+            "opbudget-st-share",
+            "equity-incentive-talents",
+            "reorganised-groups",
+            "reorganised-enterprises",
+            "new-central-enterprises",
+            "sei-investment-growth",
+            "sei-revenue",
+            "computing-power-growth",
+            "wanka-clusters",
+            "ai-scenarios",
+            "large-model-scale",
+            "legal-entities",
+            "management-levels",
+            "equity-levels",
+            "sei-revenue-share",
+            "sei-added-value-share",
+            "st-investment",
+            "industrial-renewal",
+            "debt-growth",
+            "added-value",
+        ] {
+            find(&f, id);
+        }
+        for t in &f.targets {
+            let d = &t.def;
+            assert!(
+                !d.interpretation.trim().is_empty(),
+                "{}: no interpretation",
+                d.id
+            );
+            assert_eq!(d.provenance.statement_date, day("2024-07-26"), "{}", d.id);
+            assert!(
+                d.provenance.source_title.contains("26 July 2024"),
+                "{}",
+                d.id
+            );
+            assert_eq!(d.provenance.source_url, None, "{}", d.id);
+            assert_eq!(
+                d.kind == Kind::Direction,
+                d.target_value.is_none(),
+                "{}",
+                d.id
+            );
+            for o in &t.observations {
+                assert_eq!(o.source, d.provenance.source_title, "{}", d.id);
+                assert!(o.period.end <= d.provenance.statement_date, "{}", d.id);
+            }
+        }
+    }
+
+    #[test]
+    fn seed_values_are_exact() {
+        let f = seed();
+        let e = &find(&f, "equipment-renewal").def;
+        assert_eq!(e.kind, Kind::Cumulative);
+        assert_eq!(e.comparator, Some(Comparator::MoreThan));
+        assert_eq!(e.target_value, Some(dec("3000000000000")));
+        assert_eq!(e.window_start, Some(day("2024-01-01")));
+        assert_eq!(e.deadline, Some(day("2028-12-31")));
+        assert_eq!(e.unit, "CNY");
+        assert_eq!(e.provenance.speaker, "Liu Shaowei");
+
+        let b = &find(&f, "opbudget-st-share").def;
+        assert_eq!(
+            (b.comparator, b.target_value),
+            (Some(Comparator::MoreThan), Some(dec("80")))
+        );
+        assert_eq!(
+            (b.deadline, b.limit),
+            (Some(day("2024-12-31")), Some(dec("100")))
+        );
+
+        let c = find(&f, "computing-power-growth");
+        assert!(c.def.is_rate);
+        assert_eq!(c.observations[0].quantity.value, dec("100"));
+        assert_eq!(c.observations[0].period.end, day("2024-06-30"));
+
+        let r = find(&f, "sei-revenue");
+        assert_eq!(r.observations.len(), 2);
+        assert_eq!(
+            r.observations[1].quantity,
+            Quantity {
+                value: dec("10000000000000"),
+                qualifier: Qualifier::MoreThan
+            }
+        );
+
+        let m = find(&f, "large-model-scale");
+        assert_eq!(m.def.comparator, Some(Comparator::AtLeast));
+        assert_eq!(m.def.target_value, Some(dec("100000000000")));
+
+        for (id, v) in [
+            ("equity-incentive-talents", "250000"),
+            ("reorganised-groups", "28"),
+            ("reorganised-enterprises", "50"),
+            ("new-central-enterprises", "15"),
+            ("sei-investment-growth", "32"),
+            ("wanka-clusters", "2"),
+            ("ai-scenarios", "100"),
+        ] {
+            let t = find(&f, id);
+            assert_eq!(t.def.target_value, Some(dec(v)), "{id}");
+            assert_eq!(t.observations.len(), 1, "{id}");
+            assert_eq!(t.observations[0].quantity.value, dec(v), "{id}");
+        }
+        for id in [
+            "legal-entities",
+            "management-levels",
+            "equity-levels",
+            "debt-growth",
+        ] {
+            assert_eq!(find(&f, id).def.direction, Direction::Down, "{id}");
+        }
+    }
+
+    /// A valid file whose single target's header is on line 7; the lines of
+    /// the target are 8 id, 9 title, 10 kind, 11 metric, 12 unit, 13 direction,
+    /// 14 target, 15 quote, 16 speaker, 17 speaker_role.
+    const VALID: &str = "format = 1
+
+[source]
+title = \"Test briefing\"
+date = 2024-07-26
+
+[[target]]
+id = \"a\"
+title = \"A\"
+kind = \"level\"
+metric = \"m\"
+unit = \"CNY\"
+direction = \"up\"
+target = \"> 3 trillion\"
+quote = \"q\"
+speaker = \"s\"
+speaker_role = \"r\"
+";
+
+    const CUMULATIVE: &str = "format = 1
+
+[source]
+title = \"Test briefing\"
+date = 2024-07-26
+
+[[target]]
+id = \"c\"
+title = \"C\"
+kind = \"cumulative\"
+metric = \"m\"
+unit = \"CNY\"
+direction = \"up\"
+target = \"> 3 trillion\"
+window_start = 2024-01-01
+deadline = 2028-12-31
+quote = \"q\"
+speaker = \"s\"
+speaker_role = \"r\"
+";
+
+    fn with(base: &str, from: &str, to: &str) -> String {
+        assert!(base.contains(from), "test bug: `{from}` not in base");
+        base.replacen(from, to, 1)
+    }
+
+    #[test]
+    fn valid_minimal_file_and_defaults() {
+        let f = parse_target_file(VALID, "t.toml").unwrap();
+        let d = &f.targets[0].def;
+        assert_eq!(d.cadence, Cadence::Yearly);
+        assert!(!d.is_rate);
+        assert_eq!(d.provenance.source_title, "Test briefing");
+        assert_eq!(d.interpretation, "");
+
+        let text = with(
+            VALID,
+            "date = 2024-07-26",
+            "date = \"2024-07-26\"\nurl = \"https://example.org/b\"",
+        );
+        let text = with(
+            &text,
+            "target = \"> 3 trillion\"",
+            "target = 28\nstatement_date = \"2024-07-27\"\nquote = \"line one\\nline two\"",
+        );
+        let text = text.replacen("quote = \"q\"\n", "", 1)
+            + "\n[[target.observation]]\nvalue = \"12.30\"\nperiod = \"2023\"\n"
+            + "\n[[target.observation]]\nvalue = 7\nperiod = \"2024-H1\"\nsource = \"Other\"\n";
+        let f = parse_target_file(&text, "t.toml").unwrap();
+        let t = &f.targets[0];
+        assert_eq!(t.def.comparator, Some(Comparator::Equal));
+        assert_eq!(t.def.target_value, Some(dec("28")));
+        assert_eq!(t.def.provenance.statement_date, day("2024-07-27"));
+        assert_eq!(t.def.provenance.quote, "line one\nline two");
+        assert_eq!(
+            t.def.provenance.source_url.as_deref(),
+            Some("https://example.org/b")
+        );
+        assert_eq!(t.observations[0].quantity.value, dec("12.3"));
+        assert_eq!(
+            t.observations[0].url.as_deref(),
+            Some("https://example.org/b")
+        );
+        assert_eq!(t.observations[0].source, "Test briefing");
+        assert_eq!(t.observations[1].source, "Other");
+        assert_eq!(t.observations[1].url, None);
+    }
+
+    #[test]
+    fn negative_values_only_for_rates() {
+        let text = with(VALID, "unit = \"CNY\"", "unit = \"%\"\nrate = true");
+        let text = with(&text, "target = \"> 3 trillion\"", "target = \"-5%\"");
+        let f = parse_target_file(&text, "t.toml").unwrap();
+        assert_eq!(f.targets[0].def.target_value, Some(dec("-5")));
+    }
+
+    #[test]
+    fn malformed_files_name_line_and_field() {
+        let two_targets = format!("{VALID}\n{}", &VALID[VALID.find("[[target]]").unwrap()..]);
+        let obs = |value: &str, period: &str| {
+            format!("{VALID}\n[[target.observation]]\nvalue = {value}\nperiod = {period}\n")
+        };
+        let cum_obs = |period: &str| {
+            format!(
+                "{CUMULATIVE}\n[[target.observation]]\nvalue = \"1 trillion\"\nperiod = \"{period}\"\n"
+            )
+        };
+        let long_title = format!("title = \"{}\"", "x".repeat(201));
+        let long_id = format!("id = \"{}\"", "a".repeat(65));
+        // (case, text, line, field, part of the message)
+        let cases: Vec<(&str, String, usize, Option<&str>, &str)> = vec![
+            (
+                "bad kind",
+                with(VALID, "kind = \"level\"", "kind = \"cumul\""),
+                10,
+                Some("kind"),
+                "unknown kind `cumul`; expected one of: cumulative, level, direction",
+            ),
+            (
+                "bad direction",
+                with(VALID, "direction = \"up\"", "direction = \"higher\""),
+                13,
+                Some("direction"),
+                "expected one of: up, down",
+            ),
+            (
+                "bad cadence",
+                with(
+                    VALID,
+                    "unit = \"CNY\"",
+                    "unit = \"CNY\"\ncadence = \"weekly\"",
+                ),
+                13,
+                Some("cadence"),
+                "expected one of: monthly, quarterly, half-yearly, yearly",
+            ),
+            (
+                "missing id",
+                with(VALID, "id = \"a\"\n", ""),
+                7,
+                Some("id"),
+                "missing",
+            ),
+            (
+                "bad id",
+                with(VALID, "id = \"a\"", "id = \"Bad_Id\""),
+                8,
+                Some("id"),
+                "invalid id `Bad_Id`",
+            ),
+            (
+                "id too long",
+                with(VALID, "id = \"a\"", &long_id),
+                8,
+                Some("id"),
+                "at most 64",
+            ),
+            (
+                "duplicate id",
+                two_targets,
+                20,
+                Some("id"),
+                "duplicate id `a`: already used by the target at line 7",
+            ),
+            (
+                "missing title",
+                with(VALID, "title = \"A\"\n", ""),
+                7,
+                Some("title"),
+                "missing",
+            ),
+            (
+                "empty title",
+                with(VALID, "title = \"A\"", "title = \"  \""),
+                9,
+                Some("title"),
+                "must not be empty",
+            ),
+            (
+                "long title",
+                with(VALID, "title = \"A\"", &long_title),
+                9,
+                Some("title"),
+                "at most 200",
+            ),
+            (
+                "control char",
+                with(VALID, "title = \"A\"", "title = \"A\\u0007\""),
+                9,
+                Some("title"),
+                "U+0007",
+            ),
+            (
+                "newline in title",
+                with(VALID, "title = \"A\"", "title = \"A\\nB\""),
+                9,
+                Some("title"),
+                "U+000A",
+            ),
+            (
+                "wrong type",
+                with(VALID, "metric = \"m\"", "metric = 5"),
+                11,
+                Some("metric"),
+                "expected a string",
+            ),
+            (
+                "bad native date",
+                with(
+                    VALID,
+                    "unit = \"CNY\"",
+                    "unit = \"CNY\"\ndeadline = 2024-02-30",
+                ),
+                13,
+                Some("deadline"),
+                "(a date is written YYYY-MM-DD",
+            ),
+            (
+                "bad string date",
+                with(
+                    VALID,
+                    "unit = \"CNY\"",
+                    "unit = \"CNY\"\ndeadline = \"2024-02-30\"",
+                ),
+                13,
+                Some("deadline"),
+                "`2024-02-30` is not a valid date; expected a date YYYY-MM-DD",
+            ),
+            (
+                "sloppy date",
+                with(
+                    VALID,
+                    "unit = \"CNY\"",
+                    "unit = \"CNY\"\ndeadline = \"2024-7-26\"",
+                ),
+                13,
+                Some("deadline"),
+                "not a valid date",
+            ),
+            (
+                "date-time",
+                with(
+                    VALID,
+                    "unit = \"CNY\"",
+                    "unit = \"CNY\"\ndeadline = 2024-07-26T10:00:00",
+                ),
+                13,
+                Some("deadline"),
+                "has a time",
+            ),
+            (
+                "unknown field",
+                with(VALID, "unit = \"CNY\"", "unit = \"CNY\"\ncolour = \"red\""),
+                13,
+                Some("colour"),
+                "unknown field `colour`; expected one of: id, title, kind",
+            ),
+            (
+                "unknown source field",
+                with(
+                    VALID,
+                    "date = 2024-07-26",
+                    "date = 2024-07-26\nauthor = \"x\"",
+                ),
+                6,
+                Some("author"),
+                "expected one of: title, date, url",
+            ),
+            (
+                "unknown observation field",
+                format!(
+                    "{VALID}\n[[target.observation]]\nvalue = \"1\"\nperiod = \"2023\"\nvalu = 3\n"
+                ),
+                22,
+                Some("valu"),
+                "expected one of: value, period, source, url, note",
+            ),
+            (
+                "target on direction",
+                with(VALID, "kind = \"level\"", "kind = \"direction\""),
+                14,
+                Some("target"),
+                "a `direction` target has no number",
+            ),
+            (
+                "missing target on level",
+                with(VALID, "target = \"> 3 trillion\"\n", ""),
+                7,
+                Some("target"),
+                "needs a value",
+            ),
+            (
+                "hedged target",
+                with(
+                    VALID,
+                    "target = \"> 3 trillion\"",
+                    "target = \"~ 3 trillion\"",
+                ),
+                14,
+                Some("target"),
+                "cannot be hedged",
+            ),
+            (
+                "negative target",
+                with(VALID, "target = \"> 3 trillion\"", "target = \"-3\""),
+                14,
+                Some("target"),
+                "negative",
+            ),
+            (
+                "target over limit",
+                with(VALID, "unit = \"CNY\"", "unit = \"%\"\nlimit = 100").replacen(
+                    "> 3 trillion",
+                    "120%",
+                    1,
+                ),
+                15,
+                Some("target"),
+                "exceeds the target's limit 100",
+            ),
+            (
+                "percent on CNY target",
+                with(VALID, "target = \"> 3 trillion\"", "target = \"> 80%\""),
+                14,
+                Some("target"),
+                "%",
+            ),
+            (
+                "missing window",
+                with(CUMULATIVE, "window_start = 2024-01-01\n", ""),
+                7,
+                Some("window_start"),
+                "missing",
+            ),
+            (
+                "missing deadline",
+                with(CUMULATIVE, "deadline = 2028-12-31\n", ""),
+                7,
+                Some("deadline"),
+                "missing",
+            ),
+            (
+                "window reversed",
+                with(
+                    CUMULATIVE,
+                    "window_start = 2024-01-01",
+                    "window_start = 2029-01-01",
+                ),
+                16,
+                Some("deadline"),
+                "is before window_start",
+            ),
+            (
+                "bad observation value",
+                obs("\"lots\"", "\"2023\""),
+                20,
+                Some("value"),
+                "",
+            ),
+            (
+                "negative observation",
+                obs("\"-5\"", "\"2023\""),
+                20,
+                Some("value"),
+                "negative",
+            ),
+            (
+                "bad observation unit",
+                obs("\"5%\"", "\"2023\""),
+                20,
+                Some("value"),
+                "%",
+            ),
+            (
+                "bad period",
+                obs("\"5\"", "\"2023-Q5\""),
+                21,
+                Some("period"),
+                "",
+            ),
+            (
+                "missing period",
+                format!("{VALID}\n[[target.observation]]\nvalue = \"5\"\n"),
+                19,
+                Some("period"),
+                "missing",
+            ),
+            (
+                "period outside window",
+                cum_obs("2029"),
+                23,
+                Some("period"),
+                "outside the target's window 2024-01-01..2028-12-31",
+            ),
+            (
+                "overlapping periods",
+                format!(
+                    "{}\n[[target.observation]]\nvalue = \"2\"\nperiod = \"2024-H1\"\n",
+                    cum_obs("2024")
+                ),
+                27,
+                Some("period"),
+                "overlaps the period 2024-01-01..2024-12-31 of observation #1 (line 21)",
+            ),
+            (
+                "bad url",
+                with(
+                    VALID,
+                    "date = 2024-07-26",
+                    "date = 2024-07-26\nurl = \"example.org\"",
+                ),
+                6,
+                Some("url"),
+                "not a URL",
+            ),
+            (
+                "TOML syntax error",
+                with(VALID, "title = \"A\"", "title = \"A"),
+                9,
+                Some("title"),
+                "",
+            ),
+            (
+                "missing format",
+                with(VALID, "format = 1\n", ""),
+                1,
+                Some("format"),
+                "missing; add `format = 1`",
+            ),
+            (
+                "unsupported format",
+                with(VALID, "format = 1", "format = 2"),
+                1,
+                Some("format"),
+                "unsupported format `2`; expected 1",
+            ),
+            (
+                "missing source",
+                with(
+                    VALID,
+                    "[source]\ntitle = \"Test briefing\"\ndate = 2024-07-26\n",
+                    "",
+                ),
+                1,
+                Some("source"),
+                "missing",
+            ),
+            (
+                "no targets",
+                VALID[..VALID.find("[[target]]").unwrap()].to_string(),
+                1,
+                Some("target"),
+                "no [[target]]",
+            ),
+        ];
+        let total = cases.len();
+        for (name, text, line, field, needle) in cases {
+            let e = match parse_target_file(&text, "t.toml") {
+                Ok(_) => panic!("{name}: accepted"),
+                Err(e) => e,
+            };
+            let shown = e.to_string();
+            assert_eq!(e.line, line, "{name}: {shown}");
+            assert_eq!(e.field.as_deref(), field, "{name}: {shown}");
+            assert!(
+                shown.starts_with(&format!("t.toml:{line}")),
+                "{name}: {shown}"
+            );
+            if let Some(f) = field {
+                assert!(shown.contains(&format!("field `{f}`")), "{name}: {shown}");
+            }
+            assert!(shown.contains(needle), "{name}: `{needle}` not in: {shown}");
+        }
+        assert!(total >= 40);
+    }
+
+    #[test]
+    fn message_format_matches_the_documentation() {
+        let e = parse_target_file(
+            &with(VALID, "kind = \"level\"", "kind = \"cumul\""),
+            "fixtures/x.toml",
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "fixtures/x.toml:10: target `a`, field `kind`: unknown kind `cumul`; expected one of: cumulative, level, direction"
+        );
+        let e =
+            parse_target_file(&with(VALID, "title = \"A\"", "title = \"A"), "x.toml").unwrap_err();
+        assert_eq!(e.column, Some(11));
+        assert!(
+            e.to_string()
+                .starts_with("x.toml:9:11: target `a`, field `title`: "),
+            "{e}"
+        );
+        let e = parse_target_file(
+            &format!(
+                "{VALID}\n[[target.observation]]\nvalue = \"1\"\nperiod = \"2023\"\nvalu = 3\n"
+            ),
+            "x.toml",
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string().starts_with(
+                "x.toml:22:1: target `a`, observation #1, field `valu`: unknown field"
+            ),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn check_id_rules() {
+        for ok in ["a", "equipment-renewal", "sei-revenue-2", "x1"] {
+            assert!(check_id(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "-a", "a-", "a--b", "A", "a_b", "a b", "é"] {
+            assert!(check_id(bad).is_err(), "{bad}");
+        }
+        assert!(check_id(&"a".repeat(64)).is_ok());
+        assert!(check_id(&"a".repeat(65)).is_err());
+    }
+}
