@@ -1,0 +1,478 @@
+//! The command line as clap sees it. Doc comments here are the `--help`
+//! text. Validation that clap cannot do (dates, values, paths) happens when
+//! these raw options become a [`crate::config::Config`] or inside a command.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tracker",
+    version,
+    about = "Track government pledges and whether they happen, in a local ledger.",
+    long_about = "Track government pledges and whether they happen.\n\n\
+        tracker keeps a local SQLite ledger of quantitative pledges (seeded with the \
+        SASAC press briefing of 26 July 2024), the observations analysts record later, \
+        and a documented status for every target.",
+    after_help = "Examples:\n  \
+        tracker list\n  \
+        tracker record equipment-renewal '>800bn' --period 2024 --source \"SASAC, 2025-01-20\"\n  \
+        tracker show equipment-renewal\n  \
+        tracker report --csv -o status.csv --fail-on off-track,missed"
+)]
+pub struct Cli {
+    /// Ledger file [default: the platform data folder, e.g. ~/.local/share/tracker/ledger.db].
+    /// An explicit path must exist (see `tracker init`).
+    #[arg(long, global = true, env = "TRACKER_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// When to use colour: auto (a terminal and no NO_COLOR), always, never.
+    #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
+    pub color: ColorChoice,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Csv,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a ledger and seed it with the briefing's targets.
+    #[command(after_help = "Examples:\n  \
+        tracker init\n  \
+        tracker --db team/ledger.db init\n\n\
+        Running it on an existing ledger changes nothing and says so.")]
+    Init,
+
+    /// One line per target: latest value, target, progress and status.
+    #[command(after_help = "Examples:\n  \
+        tracker list\n  \
+        tracker list --kind cumulative\n  \
+        tracker list --status on-track,at-risk --format csv")]
+    List(ListArgs),
+
+    /// Everything about one target: definition, quote, source, status and history.
+    #[command(after_help = "Example:\n  tracker show equipment-renewal")]
+    Show(ShowArgs),
+
+    /// Record an observation of a target, with its source.
+    #[command(after_help = "Examples:\n  \
+        tracker record equipment-renewal '>800bn' --period 2024 --source \"SASAC annual report 2024\"\n  \
+        tracker record opbudget-st-share 83% --date 2024-12-31 --source \"MOF final accounts\" --url https://example.org/x\n  \
+        tracker record sei-revenue '超10万亿' --period 2024 --source \"SASAC press release\"\n\n\
+        VALUE: 1234.5, 1,234,567, 800bn, 0.8 tn, 3 trillion, 12k, 2.5m, 8000亿, 3万亿, 25万, 83%,\n\
+        optionally with a qualifier: >, >=, <, <=, ~, about, more than, nearly, 超, 近, 约.\n\
+        PERIOD: 2024, 2024-H1, 2024-Q3, 2024-07, 2024-01-01..2024-06-30.")]
+    Record(RecordArgs),
+
+    /// Status of every target, for people (table) and machines (CSV, JSON, Markdown).
+    #[command(after_help = "Examples:\n  \
+        tracker report\n  \
+        tracker report --csv -o status.csv\n  \
+        tracker report equipment-renewal --json --as-of 2025-02-01\n  \
+        tracker report --csv --known-at 2025-03-01T00:00:00Z -o march.csv\n  \
+        tracker report --csv -o status.csv --fail-on off-track,missed   # exit 3 if any\n\n\
+        Exit codes: 0 ok, 1 runtime failure, 2 bad usage or input, 3 --fail-on matched, 4 ledger unusable.")]
+    Report(ReportArgs),
+
+    /// Define targets: add one, import a target file, or amend a definition.
+    #[command(subcommand)]
+    Target(TargetCommand),
+
+    /// Replace an observation with a corrected one (the original stays in the history).
+    #[command(after_help = "Examples:\n  \
+        tracker correct 12 '>850bn' --reason \"typo: the source says 850\"\n  \
+        tracker correct 12 900bn --period 2024-H2 --source \"revised release\" --reason \"revised figure\"\n\n\
+        Period, source, URL and note default to the corrected entry's.")]
+    Correct(CorrectArgs),
+
+    /// Withdraw an observation (it stays in the history, marked retracted).
+    #[command(
+        after_help = "Example:\n  tracker retract 12 --reason \"figure was for a different metric\""
+    )]
+    Retract(RetractArgs),
+
+    /// The full trail: every entry, who recorded it, when, from which source, what it replaced and why.
+    #[command(
+        after_help = "Examples:\n  tracker history\n  tracker history equipment-renewal\n  tracker history --format csv"
+    )]
+    History(HistoryArgs),
+
+    /// Load observations from a CSV file, or restore a JSON export (all or nothing).
+    #[command(after_help = "Examples:\n  \
+        tracker import observations.csv\n  \
+        tracker import ledger-export.json\n\n\
+        CSV columns (header required, order free): target_id, value, period or date, source,\n\
+        and optionally url, note, recorded_by. Values and periods use the grammar of `record`.\n\
+        Every row is checked first; any bad row and nothing is written. Rows already in the\n\
+        ledger (same target, value, period and source) are skipped, so importing twice adds nothing.")]
+    Import(ImportArgs),
+
+    /// Write the whole ledger (targets with their definition history, every entry) to a file.
+    #[command(after_help = "Examples:\n  \
+        tracker export -o ledger-export.json\n  \
+        tracker export --format csv -o observations.csv   # the entries, in the import layout")]
+    Export(ExportArgs),
+
+    /// Make a consistent copy of the ledger, even while others write to it.
+    #[command(after_help = "Example:\n  tracker backup backups/ledger-$(date +%F).db")]
+    Backup(BackupArgs),
+
+    /// Check the ledger: SQLite integrity, foreign keys, schema version and the ledger's own rules.
+    #[command(
+        after_help = "Example:\n  tracker check && echo healthy\n\nExits 4 when a problem is found."
+    )]
+    Check,
+
+    /// Draw a target's trajectory as SVG or PNG.
+    #[command(after_help = "Examples:\n  \
+        tracker chart equipment-renewal -o equipment.svg\n  \
+        tracker chart opbudget-st-share -o share.png --as-of 2025-02-01")]
+    Chart(ChartArgs),
+
+    /// Print a shell completion script.
+    #[command(after_help = "Examples:\n  \
+        tracker completions bash > ~/.local/share/bash-completion/completions/tracker\n  \
+        tracker completions zsh > ~/.zfunc/_tracker\n  \
+        tracker completions fish > ~/.config/fish/completions/tracker.fish")]
+    Completions {
+        /// bash, zsh, fish, powershell or elvish.
+        shell: clap_complete::Shell,
+    },
+
+    /// Print the man page (roff) on stdout.
+    #[command(after_help = "Example:\n  tracker man > ~/.local/share/man/man1/tracker.1")]
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct CorrectArgs {
+    /// The observation to correct (the # shown by `record`, `show` and `history`).
+    pub observation: i64,
+
+    /// The corrected value, in the grammar of `record`.
+    #[arg(allow_hyphen_values = true)]
+    pub value: String,
+
+    /// Why (required: every change says why).
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+
+    /// Day the value refers to [default: the corrected entry's period].
+    #[arg(long, value_name = "YYYY-MM-DD", conflicts_with = "period")]
+    pub date: Option<String>,
+
+    /// Period the value covers [default: the corrected entry's period].
+    #[arg(long, value_name = "PERIOD")]
+    pub period: Option<String>,
+
+    /// Source of the corrected figure [default: the corrected entry's].
+    #[arg(long, value_name = "TEXT")]
+    pub source: Option<String>,
+
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+
+    /// Who corrects it [default: $TRACKER_USER, else the OS user].
+    #[arg(long, value_name = "NAME", env = "TRACKER_USER")]
+    pub by: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RetractArgs {
+    /// The observation to withdraw.
+    pub observation: i64,
+
+    /// Why (required).
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+
+    /// Who retracts it [default: $TRACKER_USER, else the OS user].
+    #[arg(long, value_name = "NAME", env = "TRACKER_USER")]
+    pub by: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Only this target's trail (default: the whole ledger).
+    pub id: Option<String>,
+
+    /// Output format: table, csv or json.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// A CSV file of observations, or a JSON file written by `tracker export`.
+    pub file: PathBuf,
+
+    /// Who the imported rows are recorded by, when the file does not say
+    /// [default: $TRACKER_USER, else the OS user].
+    #[arg(long, value_name = "NAME", env = "TRACKER_USER")]
+    pub by: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// json (whole ledger, restorable with `tracker import`) or csv (the entries).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+
+    /// Write to FILE atomically instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// Where to write the copy (must not exist).
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ChartArgs {
+    /// Target id.
+    pub id: String,
+
+    /// Output file: .svg or .png.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: PathBuf,
+
+    /// Evaluate the status in the title as of this date [default: today, UTC].
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only targets with one of these statuses (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "STATUS")]
+    pub status: Vec<String>,
+
+    /// Only targets of this kind: cumulative, level, direction.
+    #[arg(long, value_name = "KIND")]
+    pub kind: Option<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+
+    /// Evaluate as of this date (YYYY-MM-DD) [default: today, UTC].
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Target id (see `tracker list`).
+    pub id: String,
+
+    /// Evaluate the status as of this date (YYYY-MM-DD) [default: today, UTC].
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    /// Target id (see `tracker list`).
+    pub id: String,
+
+    /// The value as the source states it, e.g. '>800bn', 83%, 3万亿.
+    #[arg(allow_hyphen_values = true)]
+    pub value: String,
+
+    /// Day the value refers to (YYYY-MM-DD).
+    #[arg(
+        long,
+        value_name = "YYYY-MM-DD",
+        conflicts_with = "period",
+        required_unless_present = "period"
+    )]
+    pub date: Option<String>,
+
+    /// Period the value covers: 2024, 2024-H1, 2024-Q3, 2024-07, 2024-01-01..2024-06-30.
+    #[arg(long, value_name = "PERIOD")]
+    pub period: Option<String>,
+
+    /// Where the number comes from (required: no anonymous numbers).
+    #[arg(long, value_name = "TEXT")]
+    pub source: String,
+
+    /// Link to the source.
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+
+    /// Free-text note (how the figure was read, caveats).
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+
+    /// Who records it [default: $TRACKER_USER, else the OS user].
+    #[arg(long, value_name = "NAME", env = "TRACKER_USER")]
+    pub by: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Only these targets (default: all).
+    pub ids: Vec<String>,
+
+    /// Output format [default: from the -o extension, else table on a terminal, CSV otherwise].
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+
+    /// Shorthand for --format csv.
+    #[arg(long, conflicts_with_all = ["format", "json"])]
+    pub csv: bool,
+
+    /// Shorthand for --format json.
+    #[arg(long, conflicts_with_all = ["format", "csv"])]
+    pub json: bool,
+
+    /// Write to FILE atomically instead of stdout ('-' is stdout).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Evaluate as of this date (YYYY-MM-DD) [default: today, UTC].
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+
+    /// See the ledger as it stood at this time (RFC 3339, or a date meaning its end, UTC).
+    #[arg(long, value_name = "TIME")]
+    pub known_at: Option<String>,
+
+    /// Only targets with one of these statuses (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "STATUS")]
+    pub status: Vec<String>,
+
+    /// Exit with code 3 (after writing the report) if any reported target has one of these statuses.
+    #[arg(long, value_delimiter = ',', value_name = "STATUS")]
+    pub fail_on: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TargetCommand {
+    /// Import targets from a target file (TOML; see docs/target-file.md).
+    #[command(
+        after_help = "Example:\n  tracker target import fixtures/sasac-2024-07-26.toml\n\n\
+        All or nothing: one bad target refuses the whole file. Importing the same file\n\
+        twice changes nothing; an id that exists with a different definition is refused."
+    )]
+    Import {
+        /// The target file.
+        file: PathBuf,
+    },
+
+    /// Amend a target's definition; every earlier definition is kept.
+    #[command(after_help = "Example:\n  \
+        tracker target amend equipment-renewal --deadline 2029-12-31 \\\n    \
+        --reason \"SASAC clarified the window runs 2025-2029\"\n\n\
+        Reports with --known-at use the definition in force then.")]
+    Amend(Box<TargetAmendArgs>),
+
+    /// Define one target from flags.
+    #[command(after_help = "Example:\n  \
+        tracker target add --id rd-intensity --title \"R&D intensity of central SOEs\" \\\n    \
+        --kind level --metric \"R&D spending / revenue\" --unit % --target '>=2.5%' \\\n    \
+        --deadline 2025-12-31 --quote \"...\" --speaker \"...\" --speaker-role \"...\" \\\n    \
+        --statement-date 2024-07-26 --source-title \"...\" --interpretation \"...\"")]
+    Add(Box<TargetAddArgs>),
+}
+
+#[derive(Debug, Args)]
+pub struct TargetAddArgs {
+    /// Stable id: lower-case letters, digits and '-'.
+    #[arg(long)]
+    pub id: String,
+    #[arg(long)]
+    pub title: String,
+    /// cumulative, level or direction.
+    #[arg(long)]
+    pub kind: String,
+    /// What is measured, in words.
+    #[arg(long)]
+    pub metric: String,
+    /// Base unit of values: CNY, %, people, ...
+    #[arg(long)]
+    pub unit: String,
+    /// Which way is good: up or down.
+    #[arg(long, default_value = "up")]
+    pub direction: String,
+    /// Comparator and value, e.g. '>3 trillion' (omit for direction).
+    #[arg(long, allow_hyphen_values = true)]
+    pub target: Option<String>,
+    /// First day of the window (required for cumulative).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub window_start: Option<String>,
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub deadline: Option<String>,
+    /// Natural ceiling, e.g. 100 for a share in %.
+    #[arg(long)]
+    pub limit: Option<String>,
+    /// The metric is itself a growth rate (may be negative).
+    #[arg(long)]
+    pub rate: bool,
+    /// monthly, quarterly, half-yearly or yearly.
+    #[arg(long, default_value = "yearly")]
+    pub cadence: String,
+    /// Verbatim quote of the source.
+    #[arg(long)]
+    pub quote: String,
+    #[arg(long)]
+    pub speaker: String,
+    #[arg(long)]
+    pub speaker_role: String,
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub statement_date: String,
+    #[arg(long)]
+    pub source_title: String,
+    #[arg(long)]
+    pub source_url: Option<String>,
+    /// How the source is read where it left a choice.
+    #[arg(long)]
+    pub interpretation: String,
+}
+
+/// Fields of a definition that `target amend` may change; unset ones stay.
+#[derive(Debug, Args)]
+pub struct TargetAmendArgs {
+    /// Target id.
+    pub id: String,
+    /// Why the definition changes (required).
+    #[arg(long)]
+    pub reason: String,
+    #[arg(long)]
+    pub title: Option<String>,
+    #[arg(long)]
+    pub metric: Option<String>,
+    #[arg(long)]
+    pub direction: Option<String>,
+    /// Comparator and value, e.g. '>3 trillion'.
+    #[arg(long, allow_hyphen_values = true)]
+    pub target: Option<String>,
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub window_start: Option<String>,
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub deadline: Option<String>,
+    #[arg(long)]
+    pub cadence: Option<String>,
+    #[arg(long)]
+    pub interpretation: Option<String>,
+}

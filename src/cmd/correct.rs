@@ -1,0 +1,77 @@
+//! `tracker correct` and `tracker retract`: change what the ledger says
+//! without erasing what it said. Both append an entry that names the entry
+//! it supersedes; the original stays in `history` and in `--known-at`
+//! reports from before the change.
+
+use super::open_ledger;
+use super::record::validate_against;
+use crate::cli::{CorrectArgs, RetractArgs};
+use crate::config::{Config, recorder};
+use crate::error::{CliError, CliResult, ExitCode};
+use crate::model::Period;
+use crate::numfmt::{NumberStyle, human_quantity};
+use crate::period::{format_period, parse_date, parse_period};
+use crate::storage::{Access, Correction};
+use crate::text;
+use crate::value::parse_value;
+
+pub fn correct(config: &Config, args: &CorrectArgs) -> CliResult<ExitCode> {
+    let parsed = parse_value(&args.value)?;
+    let period = match (&args.date, &args.period) {
+        (Some(date), _) => {
+            let day = parse_date(date).map_err(|e| CliError::from(e).context("--date"))?;
+            Some(Period {
+                start: day,
+                end: day,
+            })
+        }
+        (None, Some(period)) => {
+            Some(parse_period(period).map_err(|e| CliError::from(e).context("--period"))?)
+        }
+        (None, None) => None,
+    };
+    let reason = text::REASON.check(&args.reason)?;
+    let source = text::SOURCE.check_opt(args.source.as_deref())?;
+    let url = text::URL.check_opt(args.url.as_deref())?;
+    let note = text::NOTE.check_opt(args.note.as_deref())?;
+    let by = text::BY.check(&recorder(args.by.as_deref()))?;
+
+    let mut ledger = open_ledger(config, Access::ReadWrite)?;
+    let old = ledger.entry(args.observation)?;
+    let def = ledger.target(&old.target_id, None)?;
+    let effective = period
+        .or(old.period)
+        .ok_or_else(|| CliError::input(format!("#{} is a retraction and has no period", old.id)))?;
+    validate_against(&def, &parsed, &effective, config.today(), &args.value)?;
+    let id = ledger.correct(
+        &Correction {
+            supersedes: old.id,
+            quantity: parsed.quantity,
+            period,
+            source,
+            url,
+            note,
+            reason,
+            recorded_by: by,
+        },
+        config.now,
+    )?;
+    println!(
+        "recorded #{id}: {} {} for {}, correcting #{}",
+        def.id,
+        human_quantity(&parsed.quantity, &def.unit, NumberStyle::Western),
+        format_period(&effective),
+        old.id
+    );
+    Ok(ExitCode::Success)
+}
+
+pub fn retract(config: &Config, args: &RetractArgs) -> CliResult<ExitCode> {
+    let reason = text::REASON.check(&args.reason)?;
+    let by = text::BY.check(&recorder(args.by.as_deref()))?;
+    let mut ledger = open_ledger(config, Access::ReadWrite)?;
+    let old = ledger.entry(args.observation)?;
+    let id = ledger.retract(old.id, &reason, &by, config.now)?;
+    println!("recorded #{id}: retracts #{} of {}", old.id, old.target_id);
+    Ok(ExitCode::Success)
+}

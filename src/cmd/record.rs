@@ -1,0 +1,111 @@
+//! `tracker record`: append one observation, with its source.
+//!
+//! Everything is validated before the ledger is touched: the value grammar,
+//! the unit, the sign, the period against today and against a cumulative
+//! target's window, and every text field. A rejected record writes nothing.
+
+use super::{open_ledger, table_style};
+use crate::cli::RecordArgs;
+use crate::config::{Config, recorder};
+use crate::error::{CliError, CliResult, ExitCode};
+use crate::model::{Kind, Period, TargetDef};
+use crate::numfmt::human_quantity;
+use crate::period::{format_period, parse_date, parse_period};
+use crate::report::{ReportRow, Selection, build_rows};
+use crate::storage::{Access, NewObservation};
+use crate::text;
+use crate::value::{ParsedValue, check_unit, parse_value};
+use chrono::NaiveDate;
+
+pub fn run(config: &Config, args: &RecordArgs) -> CliResult<ExitCode> {
+    let parsed = parse_value(&args.value)?;
+    let period = match (&args.date, &args.period) {
+        (Some(date), _) => {
+            let day = parse_date(date).map_err(|e| CliError::from(e).context("--date"))?;
+            Period {
+                start: day,
+                end: day,
+            }
+        }
+        (None, Some(period)) => {
+            parse_period(period).map_err(|e| CliError::from(e).context("--period"))?
+        }
+        (None, None) => return Err(CliError::input("give --date YYYY-MM-DD or --period PERIOD")),
+    };
+    let source = text::SOURCE.check(&args.source)?;
+    let url = text::URL.check_opt(args.url.as_deref())?;
+    let note = text::NOTE.check_opt(args.note.as_deref())?;
+    let by = text::BY.check(&recorder(args.by.as_deref()))?;
+
+    let mut ledger = open_ledger(config, Access::ReadWrite)?;
+    let def = ledger.target(&args.id, None)?;
+    validate_against(&def, &parsed, &period, config.today(), &args.value)?;
+
+    let new = NewObservation {
+        target_id: def.id.clone(),
+        quantity: parsed.quantity,
+        period,
+        source,
+        url,
+        note,
+        recorded_by: by,
+    };
+    let id = ledger.record(&new, config.now)?;
+    println!(
+        "recorded #{id}: {} {} for {}",
+        def.id,
+        human_quantity(
+            &parsed.quantity,
+            &def.unit,
+            crate::numfmt::NumberStyle::Western
+        ),
+        format_period(&period)
+    );
+    let selection = Selection {
+        ids: vec![def.id.clone()],
+        ..Selection::default()
+    };
+    let rows: Vec<ReportRow> = build_rows(&ledger, &selection, config.today(), None)?;
+    let bytes = crate::export::table::render_report(&rows, &table_style(config));
+    crate::output::to_stdout(&bytes)?;
+    Ok(ExitCode::Success)
+}
+
+/// The checks that need the target's definition.
+pub(crate) fn validate_against(
+    def: &TargetDef,
+    parsed: &ParsedValue,
+    period: &Period,
+    today: NaiveDate,
+    raw: &str,
+) -> CliResult<()> {
+    check_unit(parsed, &def.unit)?;
+    if parsed.quantity.value.is_sign_negative()
+        && !parsed.quantity.value.is_zero()
+        && !def.allows_negative()
+    {
+        return Err(CliError::input(format!(
+            "`{raw}` is negative, but `{}` ({}) cannot be negative; only rates may be",
+            def.id, def.metric
+        )));
+    }
+    if period.end > today {
+        return Err(CliError::input(format!(
+            "period {} ends on {}, after today ({today}); record only figures for what has happened",
+            format_period(period),
+            period.end
+        ))
+        .with_hint("for a figure so far this year, use a range ending today or earlier, e.g. --period 2026-01-01..2026-06-30"));
+    }
+    if def.kind == Kind::Cumulative
+        && let (Some(start), Some(end)) = (def.window_start, def.deadline)
+        && (period.start < start || period.end > end)
+    {
+        return Err(CliError::input(format!(
+            "period {} is outside the window of `{}` ({start}..{end}); a cumulative target only counts amounts inside its window",
+            format_period(period),
+            def.id
+        )));
+    }
+    Ok(())
+}

@@ -1,0 +1,95 @@
+//! `tracker report`: the status of every target, for people and for cron.
+
+use super::{open_ledger, table_style};
+use crate::cli::{Format, ReportArgs};
+use crate::config::Config;
+use crate::error::{CliError, CliResult, ExitCode};
+use crate::export::{TableStyle, format_from_extension};
+use crate::report::{Selection, build_rows, parse_statuses};
+use crate::storage::{Access, timestamp};
+use chrono::{DateTime, NaiveTime, Utc};
+
+pub fn run(config: &Config, args: &ReportArgs) -> CliResult<ExitCode> {
+    let format = choose_format(config, args)?;
+    let selection = Selection {
+        ids: args.ids.clone(),
+        statuses: parse_statuses("--status", &args.status)?,
+        kind: None,
+    };
+    let fail_on = parse_statuses("--fail-on", &args.fail_on)?;
+    let as_of = config.as_of(args.as_of.as_deref())?;
+    let known_at = args.known_at.as_deref().map(parse_known_at).transpose()?;
+    let ledger = open_ledger(config, Access::ReadOnly)?;
+    let rows = build_rows(&ledger, &selection, as_of, known_at.as_deref())?;
+
+    // Tables go to a file without colour; to a terminal as configured.
+    let style = match &args.output {
+        Some(path) if path.as_os_str() != "-" => TableStyle::plain(),
+        _ => table_style(config),
+    };
+    let bytes = crate::export::render(format, &rows, &style)?;
+    match &args.output {
+        Some(path) => crate::output::to_file(path, &bytes)?,
+        None => crate::output::to_stdout(&bytes)?,
+    }
+
+    let alerts: Vec<&str> = rows
+        .iter()
+        .filter(|row| fail_on.contains(&row.status()))
+        .map(|row| row.def.id.as_str())
+        .collect();
+    if alerts.is_empty() {
+        Ok(ExitCode::Success)
+    } else {
+        eprintln!(
+            "tracker: {} target(s) matched --fail-on: {}",
+            alerts.len(),
+            alerts.join(", ")
+        );
+        Ok(ExitCode::StatusAlert)
+    }
+}
+
+/// `--format`, `--csv`/`--json`, else the `-o` extension, else a table on a
+/// terminal and CSV for a pipe or file.
+fn choose_format(config: &Config, args: &ReportArgs) -> CliResult<Format> {
+    if let Some(format) = args.format {
+        return Ok(format);
+    }
+    if args.csv {
+        return Ok(Format::Csv);
+    }
+    if args.json {
+        return Ok(Format::Json);
+    }
+    match &args.output {
+        Some(path) if path.as_os_str() != "-" => format_from_extension(path).ok_or_else(|| {
+            CliError::input(format!(
+                "cannot tell the format of {} from its extension",
+                path.display()
+            ))
+            .with_hint(
+                "use a .csv, .json or .md file name, or say --format csv|json|markdown|table",
+            )
+        }),
+        _ if config.stdout_is_terminal => Ok(Format::Table),
+        _ => Ok(Format::Csv),
+    }
+}
+
+/// `--known-at`: an RFC 3339 time, or a date meaning the end of that day
+/// (UTC). Returned in the ledger's timestamp form for comparison.
+fn parse_known_at(text: &str) -> CliResult<String> {
+    if let Ok(time) = DateTime::parse_from_rfc3339(text) {
+        return Ok(timestamp(time.with_timezone(&Utc)));
+    }
+    match crate::period::parse_date(text) {
+        Ok(date) => {
+            let end = NaiveTime::from_hms_milli_opt(23, 59, 59, 999).unwrap_or(NaiveTime::MIN);
+            Ok(timestamp(date.and_time(end).and_utc()))
+        }
+        Err(_) => Err(CliError::input(format!(
+            "--known-at: `{text}` is neither an RFC 3339 time (2025-03-01T00:00:00Z) nor a date (2025-03-01)"
+        ))),
+    }
+}

@@ -1,0 +1,399 @@
+//! File formats for bulk transfer: the observation CSV that `import` reads
+//! and `export --format csv` writes, and the JSON document that `export`
+//! writes and `import` restores.
+//!
+//! Parsing here is structural and syntactic only (columns, UTF-8, value and
+//! period grammar, text rules), and collects every problem with its line
+//! instead of stopping at the first, so a colleague's spreadsheet can be
+//! fixed in one pass. Checks that need the ledger (does the target exist,
+//! does the unit fit) happen in the import command.
+
+use crate::model::{Action, Entry, Period, Qualifier, Quantity};
+use crate::period::{parse_date, parse_period};
+use crate::text;
+use crate::value::{ParsedValue, parse_value};
+use serde::{Deserialize, Serialize};
+
+/// Columns the observation CSV may have. `target_id`, `value`, `source` and
+/// one of `period`/`date` are required.
+pub const CSV_COLUMNS: [&str; 9] = [
+    "target_id",
+    "value",
+    "qualifier",
+    "period",
+    "date",
+    "source",
+    "url",
+    "note",
+    "recorded_by",
+];
+
+/// One parsed CSV row.
+#[derive(Debug, Clone)]
+pub struct CsvRow {
+    /// 1-based line where the record starts.
+    pub line: u64,
+    pub target_id: String,
+    pub value: ParsedValue,
+    /// The value as written, for messages.
+    pub raw_value: String,
+    pub period: Period,
+    pub source: String,
+    pub url: Option<String>,
+    pub note: Option<String>,
+    pub recorded_by: Option<String>,
+}
+
+/// A problem with one line of an import file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineError {
+    pub line: u64,
+    pub message: String,
+}
+
+/// Parses an observation CSV (UTF-8, optional BOM, LF or CRLF, RFC 4180
+/// quoting). Returns every row, or every problem.
+pub fn parse_observation_csv(bytes: &[u8]) -> Result<Vec<CsvRow>, Vec<LineError>> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut reader = ::csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut errors = Vec::new();
+    let mut records = reader.byte_records();
+    let header = match records.next() {
+        Some(Ok(header)) => header,
+        Some(Err(e)) => return Err(vec![csv_error(1, &e)]),
+        None => {
+            return Err(vec![LineError {
+                line: 1,
+                message: format!(
+                    "the file is empty; it needs a header line with the columns {}",
+                    CSV_COLUMNS.join(",")
+                ),
+            }]);
+        }
+    };
+    let mut columns: Vec<&str> = Vec::new();
+    for (i, field) in header.iter().enumerate() {
+        let name = std::str::from_utf8(field).map_err(|_| {
+            vec![LineError {
+                line: 1,
+                message: format!("header column {} is not valid UTF-8", i + 1),
+            }]
+        })?;
+        let name = name.trim();
+        let Some(known) = CSV_COLUMNS.iter().find(|c| **c == name) else {
+            return Err(vec![LineError {
+                line: 1,
+                message: format!(
+                    "unknown column `{name}`; the columns are {}",
+                    CSV_COLUMNS.join(", ")
+                ),
+            }]);
+        };
+        if columns.contains(known) {
+            return Err(vec![LineError {
+                line: 1,
+                message: format!("column `{name}` appears twice"),
+            }]);
+        }
+        columns.push(known);
+    }
+    let missing: Vec<&str> = ["target_id", "value", "source"]
+        .into_iter()
+        .filter(|c| !columns.contains(c))
+        .collect();
+    if !missing.is_empty() || !(columns.contains(&"period") || columns.contains(&"date")) {
+        let mut missing = missing;
+        if !(columns.contains(&"period") || columns.contains(&"date")) {
+            missing.push("period or date");
+        }
+        return Err(vec![LineError {
+            line: 1,
+            message: format!("missing column(s): {}", missing.join(", ")),
+        }]);
+    }
+
+    let mut rows = Vec::new();
+    for record in records {
+        let record = match record {
+            Ok(record) => record,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                errors.push(csv_error(line, &e));
+                continue;
+            }
+        };
+        let line = record.position().map_or(0, |p| p.line());
+        if record.len() != columns.len() {
+            errors.push(LineError {
+                line,
+                message: format!(
+                    "expected {} fields, found {} (a missing comma, or an unbalanced quote?)",
+                    columns.len(),
+                    record.len()
+                ),
+            });
+            continue;
+        }
+        match parse_row(line, &columns, &record) {
+            Ok(row) => rows.push(row),
+            Err(message) => errors.push(LineError { line, message }),
+        }
+    }
+    if errors.is_empty() {
+        Ok(rows)
+    } else {
+        Err(errors)
+    }
+}
+
+fn csv_error(line: u64, e: &::csv::Error) -> LineError {
+    LineError {
+        line,
+        message: format!("unreadable CSV: {e}"),
+    }
+}
+
+fn parse_row(line: u64, columns: &[&str], record: &::csv::ByteRecord) -> Result<CsvRow, String> {
+    let get = |name: &str| -> Result<Option<String>, String> {
+        let Some(i) = columns.iter().position(|c| *c == name) else {
+            return Ok(None);
+        };
+        let field = record.get(i).unwrap_or_default();
+        let text = std::str::from_utf8(field).map_err(|e| {
+            format!(
+                "column `{name}` is not valid UTF-8 (byte {})",
+                e.valid_up_to() + 1
+            )
+        })?;
+        let text = text.trim();
+        Ok(if text.is_empty() {
+            None
+        } else {
+            Some(text.to_string())
+        })
+    };
+    let target_id = get("target_id")?.ok_or("target_id is empty")?;
+    let raw_value = get("value")?.ok_or("value is empty")?;
+    let mut value = parse_value(&raw_value).map_err(|e| e.to_string())?;
+    if let Some(q) = get("qualifier")? {
+        let qualifier: Qualifier = q.parse().map_err(|e: String| format!("qualifier: {e}"))?;
+        if value.quantity.qualifier != Qualifier::Exact && value.quantity.qualifier != qualifier {
+            return Err(format!(
+                "value `{raw_value}` has its own qualifier, which differs from qualifier `{q}`"
+            ));
+        }
+        value.quantity = Quantity {
+            value: value.quantity.value,
+            qualifier,
+        };
+    }
+    let period = match (get("period")?, get("date")?) {
+        (Some(_), Some(_)) => return Err("give period or date, not both".into()),
+        (Some(p), None) => parse_period(&p).map_err(|e| e.to_string())?,
+        (None, Some(d)) => {
+            let day = parse_date(&d).map_err(|e| e.to_string())?;
+            Period {
+                start: day,
+                end: day,
+            }
+        }
+        (None, None) => return Err("period (or date) is empty".into()),
+    };
+    let source = text::SOURCE
+        .check(&get("source")?.unwrap_or_default())
+        .map_err(|e| e.to_string().replace("--source", "source"))?;
+    let url = text::URL
+        .check_opt(get("url")?.as_deref())
+        .map_err(|e| e.to_string())?;
+    let note = text::NOTE
+        .check_opt(get("note")?.as_deref())
+        .map_err(|e| e.to_string())?;
+    let recorded_by = text::BY
+        .check_opt(get("recorded_by")?.as_deref())
+        .map_err(|e| e.to_string())?;
+    let _ = line;
+    Ok(CsvRow {
+        line,
+        target_id,
+        value,
+        raw_value,
+        period,
+        source,
+        url,
+        note,
+        recorded_by,
+    })
+}
+
+/// The whole ledger as `tracker export` writes it (format 1).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportDoc {
+    /// Always "tracker-ledger".
+    pub kind: String,
+    pub format: u32,
+    pub targets: Vec<ExportVersion>,
+    pub entries: Vec<ExportEntry>,
+}
+
+pub const EXPORT_KIND: &str = "tracker-ledger";
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportVersion {
+    pub id: String,
+    pub version: i64,
+    pub title: String,
+    pub kind: String,
+    pub metric: String,
+    pub unit: String,
+    pub direction: String,
+    pub comparator: Option<String>,
+    pub target: Option<String>,
+    pub window_start: Option<String>,
+    pub deadline: Option<String>,
+    pub limit: Option<String>,
+    pub rate: bool,
+    pub cadence: String,
+    pub quote: String,
+    pub speaker: String,
+    pub speaker_role: String,
+    pub statement_date: String,
+    pub source_title: String,
+    pub source_url: Option<String>,
+    pub interpretation: String,
+    pub recorded_at: String,
+    pub recorded_by: String,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportEntry {
+    pub id: i64,
+    pub target_id: String,
+    pub action: String,
+    pub value: Option<String>,
+    pub qualifier: Option<String>,
+    pub period_start: Option<String>,
+    pub period_end: Option<String>,
+    pub source: String,
+    pub url: Option<String>,
+    pub note: Option<String>,
+    pub recorded_by: String,
+    pub recorded_at: String,
+    pub supersedes: Option<i64>,
+    pub reason: Option<String>,
+}
+
+impl ExportEntry {
+    pub fn from_entry(e: &Entry) -> Self {
+        ExportEntry {
+            id: e.id,
+            target_id: e.target_id.clone(),
+            action: e.action.as_str().to_string(),
+            value: e.quantity.map(|q| crate::value::format_plain(q.value)),
+            qualifier: e.quantity.map(|q| q.qualifier.as_str().to_string()),
+            period_start: e.period.map(|p| p.start.to_string()),
+            period_end: e.period.map(|p| p.end.to_string()),
+            source: e.source.clone(),
+            url: e.url.clone(),
+            note: e.note.clone(),
+            recorded_by: e.recorded_by.clone(),
+            recorded_at: e.recorded_at.clone(),
+            supersedes: e.supersedes,
+            reason: e.reason.clone(),
+        }
+    }
+
+    /// Back to a model entry, checking every field's grammar.
+    pub fn to_entry(&self) -> Result<Entry, String> {
+        let action: Action = self.action.parse()?;
+        let quantity = match (&self.value, &self.qualifier) {
+            (Some(v), Some(q)) => Some(Quantity {
+                value: v
+                    .parse()
+                    .map_err(|_| format!("value `{v}` is not a number"))?,
+                qualifier: q.parse()?,
+            }),
+            (None, None) => None,
+            _ => return Err("value and qualifier go together".into()),
+        };
+        let period = match (&self.period_start, &self.period_end) {
+            (Some(s), Some(e)) => Some(Period {
+                start: parse_date(s).map_err(|e| e.to_string())?,
+                end: parse_date(e).map_err(|e| e.to_string())?,
+            }),
+            (None, None) => None,
+            _ => return Err("period_start and period_end go together".into()),
+        };
+        Ok(Entry {
+            id: self.id,
+            target_id: self.target_id.clone(),
+            action,
+            quantity,
+            period,
+            source: self.source.clone(),
+            url: self.url.clone(),
+            note: self.note.clone(),
+            recorded_by: self.recorded_by.clone(),
+            recorded_at: self.recorded_at.clone(),
+            supersedes: self.supersedes,
+            reason: self.reason.clone(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(result: Result<Vec<CsvRow>, Vec<LineError>>) -> Vec<u64> {
+        result.unwrap_err().into_iter().map(|e| e.line).collect()
+    }
+
+    #[test]
+    fn reads_bom_crlf_and_quoted_fields() {
+        let text = "\u{feff}target_id,value,period,source,note\r\n\
+                    equipment-renewal,\">800bn\",2024,\"Report, p. 3\",\"two\nlines\"\r\n";
+        let rows = parse_observation_csv(text.as_bytes()).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].source, "Report, p. 3");
+        assert_eq!(rows[0].note.as_deref(), Some("two\nlines"));
+        assert_eq!(rows[0].value.quantity.qualifier, Qualifier::MoreThan);
+    }
+
+    #[test]
+    fn reports_every_bad_row_with_its_line() {
+        let text = "target_id,value,period,source\n\
+                    a,1,2024,s\n\
+                    a,NaN,2024,s\n\
+                    a,1,2024-Q5,s\n\
+                    a,1,2024\n\
+                    a,1,2024,s\n";
+        assert_eq!(lines(parse_observation_csv(text.as_bytes())), vec![3, 4, 5]);
+    }
+
+    #[test]
+    fn refuses_unknown_and_missing_columns() {
+        assert!(parse_observation_csv(b"target_id,value,when,source\n").is_err());
+        assert!(parse_observation_csv(b"target_id,value,source\n").is_err());
+        assert!(parse_observation_csv(b"").is_err());
+    }
+
+    #[test]
+    fn refuses_invalid_utf8_with_line() {
+        let mut bytes = b"target_id,value,period,source\na,1,2024,ok\na,1,2024,".to_vec();
+        bytes.extend_from_slice(&[0xff, 0xfe, b'\n']);
+        assert_eq!(lines(parse_observation_csv(&bytes)), vec![3]);
+    }
+
+    #[test]
+    fn unbalanced_quote_is_reported() {
+        let text = "target_id,value,period,source\na,1,2024,\"open\na,2,2025,s\n";
+        assert!(parse_observation_csv(text.as_bytes()).is_err());
+    }
+}

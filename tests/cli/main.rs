@@ -1,0 +1,11 @@
+//! End-to-end tests of the real `tracker` binary: one test binary, one
+//! module per command. Every test runs in its own temporary folder with a
+//! cleared environment and a fixed clock (`TRACKER_NOW`), so results never
+//! depend on the machine, the date or the user running them.
+
+mod common;
+mod test_bad_input;
+mod test_init;
+mod test_list_show;
+mod test_record;
+mod test_target;

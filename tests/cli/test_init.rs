@@ -1,0 +1,76 @@
+use crate::common::{TestEnv, snapshot};
+use predicates::prelude::*;
+
+#[test]
+fn init_creates_and_seeds_then_changes_nothing() {
+    let env = TestEnv::new();
+    env.tracker(&["init"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("created ledger at"))
+        .stdout(predicate::str::contains("targets"));
+    let before = snapshot(&env.db());
+    env.tracker(&["init"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("already initialised"))
+        .stdout(predicate::str::contains("nothing changed"));
+    assert_eq!(before, snapshot(&env.db()));
+}
+
+#[test]
+fn default_ledger_is_created_on_first_use_with_a_notice() {
+    let env = TestEnv::new();
+    let default = env.path("home/.local/share/tracker/ledger.db");
+    env.bare()
+        .args(["list", "--format", "csv"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("created a new ledger at"))
+        .stdout(predicate::str::contains("equipment-renewal"));
+    assert!(default.is_file());
+    // Second use: no notice.
+    env.bare()
+        .args(["list"])
+        .assert()
+        .success()
+        .stderr(predicate::str::is_empty());
+}
+
+#[test]
+fn explicit_missing_ledger_is_an_error_not_a_new_file() {
+    let env = TestEnv::new();
+    let typo = env.path("ledgr.db");
+    env.bare()
+        .args(["--db", typo.to_str().unwrap(), "list"])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("no ledger at"))
+        .stderr(predicate::str::contains("init"));
+    assert!(!typo.exists());
+}
+
+#[test]
+fn a_file_that_is_not_a_ledger_is_refused() {
+    let env = TestEnv::new();
+    std::fs::write(env.db(), "just text, not sqlite").unwrap();
+    env.tracker(&["list"])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("not a tracker ledger"));
+    assert_eq!(std::fs::read(env.db()).unwrap(), b"just text, not sqlite");
+}
+
+#[test]
+fn a_ledger_from_a_newer_version_is_refused() {
+    let env = TestEnv::seeded();
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.pragma_update(None, "user_version", 999).unwrap();
+    drop(conn);
+    env.tracker(&["list"])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains(
+            "newer than this tracker understands",
+        ));
+}
