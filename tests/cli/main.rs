@@ -1,11 +1,20 @@
 //! End-to-end tests of the real `tracker` binary: one test binary, one
-//! module per command. Every test runs in its own temporary folder with a
+//! module per concern. Every test runs in its own temporary folder with a
 //! cleared environment and a fixed clock (`TRACKER_NOW`), so results never
 //! depend on the machine, the date or the user running them.
 
 mod common;
 mod test_bad_input;
+mod test_chart;
+mod test_concurrency;
+mod test_config;
+mod test_crash;
+mod test_import;
 mod test_init;
 mod test_list_show;
+mod test_readme;
 mod test_record;
+mod test_report;
+mod test_shell;
 mod test_target;
+mod test_trail;
