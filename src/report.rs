@@ -165,32 +165,52 @@ pub fn build_rows(
     as_of: NaiveDate,
     known_at: KnownAt,
 ) -> CliResult<Vec<ReportRow>> {
-    for id in &selection.ids {
-        // Unknown ids are an error, not an empty report.
-        ledger.target(id, known_at).map_err(CliError::from)?;
-    }
     let mut rows = Vec::new();
+    if !selection.ids.is_empty() {
+        // A few named targets: look each up by id (an unknown id is an
+        // error, not an empty report) instead of streaming the ledger.
+        let mut ids = selection.ids.clone();
+        ids.sort();
+        ids.dedup();
+        for id in &ids {
+            let def = ledger.target(id, known_at).map_err(CliError::from)?;
+            let observations = ledger
+                .current_observations(id, known_at)
+                .map_err(CliError::from)?;
+            rows.extend(selection.assess(def, &observations, as_of));
+        }
+        return Ok(rows);
+    }
     ledger
         .for_each_target(known_at, |def, observations| {
-            if !selection.ids.is_empty() && !selection.ids.contains(&def.id) {
-                return Ok(());
-            }
-            if selection.kind.is_some_and(|k| k != def.kind) {
-                return Ok(());
-            }
-            let assessment = status::assess(&def, observations, as_of);
-            if !selection.statuses.is_empty() && !selection.statuses.contains(&assessment.status) {
-                return Ok(());
-            }
-            rows.push(ReportRow {
-                def,
-                assessment,
-                as_of,
-            });
+            rows.extend(selection.assess(def, observations, as_of));
             Ok(())
         })
         .map_err(CliError::from)?;
     Ok(rows)
+}
+
+impl Selection {
+    /// The target's row, if it passes the kind and status filters.
+    fn assess(
+        &self,
+        def: TargetDef,
+        observations: &[crate::model::Observation],
+        as_of: NaiveDate,
+    ) -> Option<ReportRow> {
+        if self.kind.is_some_and(|k| k != def.kind) {
+            return None;
+        }
+        let assessment = status::assess(&def, observations, as_of);
+        if !self.statuses.is_empty() && !self.statuses.contains(&assessment.status) {
+            return None;
+        }
+        Some(ReportRow {
+            def,
+            assessment,
+            as_of,
+        })
+    }
 }
 
 #[cfg(test)]
