@@ -18,17 +18,28 @@ use std::path::PathBuf;
         tracker list\n  \
         tracker record equipment-renewal '>800bn' --period 2024 --source \"SASAC, 2025-01-20\"\n  \
         tracker show equipment-renewal\n  \
-        tracker report --csv -o status.csv --fail-on off-track,missed"
+        tracker report --csv -o status.csv --fail-on off-track,missed\n  \
+        tracker --numbers chinese list\n\n\
+        Defaults for --db, --by, --color and --numbers can live in a config file\n\
+        (~/.config/tracker/config.toml, or $TRACKER_CONFIG); see docs/config.md."
 )]
 pub struct Cli {
-    /// Ledger file [default: the platform data folder, e.g. ~/.local/share/tracker/ledger.db].
-    /// An explicit path must exist (see `tracker init`).
+    /// Ledger file [default: `db` in the config file, else the platform data
+    /// folder, e.g. ~/.local/share/tracker/ledger.db]. A named ledger must
+    /// exist (see `tracker init`).
     #[arg(long, global = true, env = "TRACKER_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
 
-    /// When to use colour: auto (a terminal and no NO_COLOR), always, never.
-    #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
-    pub color: ColorChoice,
+    /// When to use colour: auto (stdout is a terminal and NO_COLOR is unset),
+    /// always, never [default: `color` in the config file, else auto].
+    #[arg(long, global = true, env = "TRACKER_COLOR", value_name = "WHEN")]
+    pub color: Option<ColorChoice>,
+
+    /// How tables write large numbers: western (3 tn, 800 bn) or chinese
+    /// (3万亿, 8000亿) [default: `numbers` in the config file, else western].
+    /// CSV and JSON always hold the plain number.
+    #[arg(long, global = true, env = "TRACKER_NUMBERS", value_name = "STYLE")]
+    pub numbers: Option<Numbers>,
 
     #[command(subcommand)]
     pub command: Command,
@@ -39,6 +50,24 @@ pub enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+/// Number style of tables and pages (see [`crate::numfmt::NumberStyle`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Numbers {
+    /// 3 tn, 800 bn, 250,000.
+    Western,
+    /// 3万亿, 8000亿, 25万.
+    Chinese,
+}
+
+impl From<Numbers> for crate::numfmt::NumberStyle {
+    fn from(numbers: Numbers) -> Self {
+        match numbers {
+            Numbers::Western => crate::numfmt::NumberStyle::Western,
+            Numbers::Chinese => crate::numfmt::NumberStyle::Chinese,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -90,7 +119,13 @@ pub enum Command {
     Report(ReportArgs),
 
     /// Define targets: add one, import a target file, or amend a definition.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  \
+        tracker target import fixtures/sasac-2024-07-26.toml\n  \
+        tracker target amend equipment-renewal --deadline 2029-12-31 --reason \"...\"\n  \
+        tracker target add --help"
+    )]
     Target(TargetCommand),
 
     /// Replace an observation with a corrected one (the original stays in the history).
@@ -141,7 +176,11 @@ pub enum Command {
     /// Draw a target's trajectory as SVG or PNG.
     #[command(after_help = "Examples:\n  \
         tracker chart equipment-renewal -o equipment.svg\n  \
-        tracker chart opbudget-st-share -o share.png --as-of 2025-02-01")]
+        tracker chart opbudget-st-share -o share.png --as-of 2025-02-01\n\n\
+        Drawn: the figures at their period end (for a cumulative target the running total),\n\
+        the target and deadline, the expected linear path (cumulative) or the base (level),\n\
+        and the status as `report` gives it. Markers: filled circle exact, open circle\n\
+        more than / at least, open square less than / at most, diamond about / nearly.")]
     Chart(ChartArgs),
 
     /// Print a shell completion script.
@@ -190,7 +229,7 @@ pub struct CorrectArgs {
     #[arg(long, value_name = "TEXT")]
     pub note: Option<String>,
 
-    /// Who corrects it [default: $TRACKER_USER, else the OS user].
+    /// Who corrects it [default: $TRACKER_USER, else `by` in the config file, else the OS user].
     #[arg(long, value_name = "NAME", env = "TRACKER_USER")]
     pub by: Option<String>,
 }
@@ -204,7 +243,7 @@ pub struct RetractArgs {
     #[arg(long, value_name = "TEXT")]
     pub reason: String,
 
-    /// Who retracts it [default: $TRACKER_USER, else the OS user].
+    /// Who retracts it [default: $TRACKER_USER, else `by` in the config file, else the OS user].
     #[arg(long, value_name = "NAME", env = "TRACKER_USER")]
     pub by: Option<String>,
 }
@@ -225,7 +264,7 @@ pub struct ImportArgs {
     pub file: PathBuf,
 
     /// Who the imported rows are recorded by, when the file does not say
-    /// [default: $TRACKER_USER, else the OS user].
+    /// [default: $TRACKER_USER, else `by` in the config file, else the OS user].
     #[arg(long, value_name = "NAME", env = "TRACKER_USER")]
     pub by: Option<String>,
 }
@@ -324,7 +363,7 @@ pub struct RecordArgs {
     #[arg(long, value_name = "TEXT")]
     pub note: Option<String>,
 
-    /// Who records it [default: $TRACKER_USER, else the OS user].
+    /// Who records it [default: $TRACKER_USER, else `by` in the config file, else the OS user].
     #[arg(long, value_name = "NAME", env = "TRACKER_USER")]
     pub by: Option<String>,
 }

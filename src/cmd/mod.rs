@@ -3,6 +3,7 @@
 //! use) and resolving the table style.
 
 mod backup;
+mod chart;
 mod check;
 mod correct;
 mod export;
@@ -20,10 +21,15 @@ use crate::cli::{Cli, Command, TargetCommand};
 use crate::config::Config;
 use crate::error::{CliError, CliResult, ErrorKind, ExitCode};
 use crate::export::TableStyle;
-use crate::numfmt::NumberStyle;
 use crate::storage::{Access, Ledger, StorageError};
 
 pub fn run(cli: Cli) -> CliResult<ExitCode> {
+    // Generated from the clap definitions: no ledger, no config file.
+    match cli.command {
+        Command::Completions { shell } => return shell::completions(shell),
+        Command::Man => return shell::man(),
+        _ => {}
+    }
     let config = Config::from_cli(&cli)?;
     match cli.command {
         Command::Init => init::run(&config),
@@ -41,10 +47,7 @@ pub fn run(cli: Cli) -> CliResult<ExitCode> {
         Command::Export(args) => export::run(&config, &args),
         Command::Backup(args) => backup::run(&config, &args),
         Command::Check => check::run(&config),
-        Command::Chart(args) => Err(CliError::runtime(format!(
-            "chart {} is not available yet",
-            args.id
-        ))),
+        Command::Chart(args) => chart::run(&config, &args),
         Command::Completions { shell } => shell::completions(shell),
         Command::Man => shell::man(),
     }
@@ -71,7 +74,7 @@ pub fn table_style(config: &Config) -> TableStyle {
     TableStyle {
         color: config.color,
         width: crate::export::table::terminal_width(config.stdout_is_terminal),
-        numbers: NumberStyle::Western,
+        numbers: config.numbers,
     }
 }
 

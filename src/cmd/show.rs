@@ -6,7 +6,9 @@ use super::{open_ledger, table_style};
 use crate::cli::ShowArgs;
 use crate::config::Config;
 use crate::error::{CliResult, ExitCode};
-use crate::export::table::{progress_bar, sparkline, target_text};
+use crate::export::table::{
+    BOLD, DIM, paint, progress_segments, sparkline, status_sgr, target_text,
+};
 use crate::model::{Action, Entry, Kind};
 use crate::numfmt::human_quantity;
 use crate::period::format_period;
@@ -46,105 +48,199 @@ fn render_page(
     let def = &row.def;
     let a = &row.assessment;
     let p = &def.provenance;
+    let color = style.color;
+    let numbers = style.numbers;
+    // Pages read best at most 100 columns wide, and not below 40.
+    let width = style.width.map_or(100, |w| (w as usize).clamp(40, 100));
+    let wrap = |text: &str, first: &str, rest: &str| -> String {
+        let options = textwrap::Options::new(width)
+            .initial_indent(first)
+            .subsequent_indent(rest)
+            .word_splitter(textwrap::WordSplitter::NoHyphenation)
+            .break_words(false);
+        textwrap::fill(text.trim(), options)
+    };
+    const LABEL: usize = 12;
+    let indent = " ".repeat(2 + LABEL);
+    let label = |name: &str| paint(&format!("  {name:<LABEL$}"), DIM, color);
+    // Wraps the plain text, then paints it, so colour never counts towards
+    // the width.
+    let field = |out: &mut String, name: &str, value: &str, sgr: &str| {
+        let text = wrap(value, &indent, &indent);
+        let _ = writeln!(
+            out,
+            "{}{}",
+            label(name),
+            paint(text.trim_start(), sgr, color)
+        );
+    };
+
+    // Title.
+    let _ = writeln!(
+        out,
+        "{} — {}",
+        paint(&def.id, BOLD, color),
+        wrap(&def.title, "", "  ").trim_start()
+    );
+    let _ = writeln!(out);
+
+    // Where it stands, and why.
     let status = if a.stale {
-        format!("{} (stale)", a.status)
+        format!("{} (stale: no recent figure)", a.status)
     } else {
         a.status.to_string()
     };
-    let status = if style.color {
-        let color = match crate::export::table::status_color(a.status) {
-            comfy_table::Color::Green => "32",
-            comfy_table::Color::Yellow => "33",
-            comfy_table::Color::Red => "31",
-            _ => "2",
-        };
-        format!("\u{1b}[{color}m{status}\u{1b}[0m")
-    } else {
-        status
-    };
-    let _ = writeln!(out, "{} — {}", def.id, def.title);
-    let _ = writeln!(out);
-    let mut field = |name: &str, value: &str| {
-        let _ = writeln!(out, "  {name:<14}{value}");
-    };
-    field("status", &format!("{status} as of {}", row.as_of));
-    field("why", &a.explanation);
-    if a.progress_pct.is_some() {
-        field("progress", &progress_bar(a.progress_pct, a.expected_pct));
-    }
-    let values: Vec<f64> = series(def.kind, observations);
-    if values.len() >= 2 {
-        field("series", &sparkline(&values));
-    }
-    field("kind", def.kind.as_str());
-    field("metric", &def.metric);
-    field("target", &target_text(row, style.numbers));
-    if let (Some(start), Some(end)) = (def.window_start, def.deadline) {
-        field("window", &format!("{start}..{end}"));
-    }
     field(
+        out,
+        "status",
+        &format!("{status} as of {}", row.as_of),
+        status_sgr(a.status),
+    );
+    field(out, "why", &a.explanation, "");
+    if a.progress_pct.is_some() {
+        let bar = progress_segments(a.progress_pct, a.expected_pct, a.status).render(color);
+        let note = if a.expected_pct.is_some() {
+            paint("  (│ where the linear path expects it)", DIM, color)
+        } else {
+            String::new()
+        };
+        let _ = writeln!(out, "{}{bar}{note}", label("progress"));
+    }
+    if let Some(latest) = &a.latest {
+        let what = if def.kind == Kind::Cumulative {
+            "running total to "
+        } else {
+            ""
+        };
+        field(
+            out,
+            "latest",
+            &format!(
+                "{} ({what}{})",
+                human_quantity(&latest.quantity, &def.unit, numbers),
+                latest.date
+            ),
+            BOLD,
+        );
+    }
+    if let Some(base) = &a.base
+        && def.kind == Kind::Level
+    {
+        field(
+            out,
+            "base",
+            &format!(
+                "{} ({})",
+                human_quantity(&base.quantity, &def.unit, numbers),
+                base.date
+            ),
+            "",
+        );
+    }
+    let points = crate::chart::series(def, observations, row.as_of);
+    if let [first, .., last] = points.as_slice() {
+        let values: Vec<f64> = points.iter().map(|p| p.value).collect();
+        let unit = if def.unit == "%" { "%" } else { "" };
+        let value = |p: &crate::chart::ChartPoint| {
+            let q = crate::model::Quantity {
+                value: p.label_value,
+                qualifier: p.qualifier,
+            };
+            human_quantity(&q, unit, numbers)
+        };
+        let _ = writeln!(
+            out,
+            "{}{}  {} → {}  {}",
+            label("series"),
+            paint(&sparkline(&values), status_sgr(a.status), color),
+            value(first),
+            value(last),
+            paint(
+                &format!("({} figures, {}..{})", points.len(), first.date, last.date),
+                DIM,
+                color
+            ),
+        );
+    }
+
+    // What was promised.
+    let _ = writeln!(out);
+    field(out, "target", &target_text(row, numbers), BOLD);
+    if let (Some(start), Some(end)) = (def.window_start, def.deadline) {
+        field(out, "window", &format!("{start}..{end}"), "");
+    }
+    field(out, "kind", &kind_text(def.kind), "");
+    field(out, "metric", &def.metric, "");
+    field(
+        out,
         "good when",
         &format!("{} ({})", def.direction_word(), def.direction),
+        "",
     );
-    field("unit", &def.unit);
+    field(out, "unit", &def.unit, "");
     field(
+        out,
         "updates",
         &format!("{} (stale after that plus a grace period)", def.cadence),
+        "",
     );
-    let width = style.width.map_or(100, |w| (w as usize).clamp(40, 100));
-    let mut paragraph = |text: &str, indent: &str| {
-        let options = textwrap::Options::new(width)
-            .initial_indent(indent)
-            .subsequent_indent(indent);
-        let _ = writeln!(out, "{}", textwrap::fill(text.trim(), options));
-    };
-    paragraph("", "");
-    paragraph(&format!("“{}”", p.quote.trim()), "  ");
-    paragraph(
-        &format!("— {}, {}, {}", p.speaker, p.speaker_role, p.statement_date),
-        "      ",
+
+    // Who said it, when, and how we read it.
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "{}",
+        wrap(&format!("“{}”", p.quote.trim()), "  ", "   ")
     );
-    paragraph(&p.source_title, "      ");
+    let who = format!("— {}, {}, {}", p.speaker, p.speaker_role, p.statement_date);
+    let _ = writeln!(out, "{}", wrap(&who, "    ", "      "));
+    let _ = writeln!(
+        out,
+        "{}",
+        paint(&wrap(&p.source_title, "      ", "      "), DIM, color)
+    );
     if let Some(url) = &p.source_url {
-        paragraph(url, "      ");
+        let _ = writeln!(out, "      {}", paint(url, DIM, color));
     }
-    paragraph("", "");
-    paragraph(
-        &format!("How we read it: {}", def.interpretation.trim()),
-        "  ",
-    );
-    paragraph("", "");
-    if entries.is_empty() {
-        paragraph(
-            &format!(
-                "No observations yet. Record one with `tracker record {} VALUE --period P --source TEXT`.",
-                def.id
-            ),
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "{}",
+        wrap(
+            &format!("How we read it: {}", def.interpretation.trim()),
             "  ",
+            "  "
+        )
+    );
+    let _ = writeln!(out);
+    if entries.is_empty() {
+        let hint = format!(
+            "No observations yet. Record one with `tracker record {} VALUE --period P --source TEXT`.",
+            def.id
         );
+        let _ = writeln!(out, "{}", wrap(&hint, "  ", "  "));
         return;
     }
-    let _ = writeln!(out, "History ({} entries, oldest first)", entries.len());
+    let _ = writeln!(
+        out,
+        "{}",
+        paint(
+            &format!("History ({} entries, oldest first)", entries.len()),
+            BOLD,
+            color
+        )
+    );
     out.push_str(&history_table(entries, &def.unit, style));
 }
 
-/// The values a sparkline draws: levels as observed, or the running total
-/// of a cumulative target.
-fn series(kind: Kind, observations: &[crate::model::Observation]) -> Vec<f64> {
-    use rust_decimal::prelude::ToPrimitive;
-    let mut total = 0.0;
-    observations
-        .iter()
-        .filter_map(|o| o.quantity.value.to_f64())
-        .map(|v| {
-            if kind == Kind::Cumulative {
-                total += v;
-                total
-            } else {
-                v
-            }
-        })
-        .collect()
+/// The kind, and what it means for the figures.
+fn kind_text(kind: Kind) -> String {
+    let meaning = match kind {
+        Kind::Cumulative => "each figure is the amount for its period; they add up over the window",
+        Kind::Level => "each figure is the level at the end of its period",
+        Kind::Direction => "a pledged direction, judged on the trend",
+    };
+    format!("{kind}: {meaning}")
 }
 
 /// The trail of one target: every entry, who and when, and what replaced
@@ -155,6 +251,12 @@ pub fn history_table(entries: &[Entry], unit: &str, style: &crate::export::Table
         .filter_map(|e| e.supersedes.map(|old| (old, e)))
         .collect();
     let mut table = crate::export::table::new_table(&crate::export::TableStyle::plain());
+    if let Some(width) = style.width {
+        // Long sources wrap inside their cell rather than past the edge.
+        table
+            .set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
+            .set_width(width);
+    }
     table.set_header(["#", "PERIOD", "VALUE", "SOURCE", "RECORDED", "STATE"]);
     for entry in entries {
         let value = entry
@@ -193,11 +295,27 @@ pub fn history_table(entries: &[Entry], unit: &str, style: &crate::export::Table
             Cell::new(period),
             Cell::new(value),
             Cell::new(source),
-            Cell::new(format!("{}\n{}", entry.recorded_at, entry.recorded_by)),
+            Cell::new(format!(
+                "{}, {}",
+                entry.recorded_by,
+                short_time(&entry.recorded_at)
+            )),
             Cell::new(state),
         ]);
     }
-    let mut out = table.to_string();
-    out.push('\n');
+    let mut out = String::new();
+    for line in table.lines() {
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
     out
+}
+
+/// `2026-03-31T12:00:00.000Z` as `2026-03-31 12:00Z`: the minute is
+/// enough on a page (`history` keeps the milliseconds).
+fn short_time(rfc3339: &str) -> String {
+    match (rfc3339.get(..10), rfc3339.get(11..16)) {
+        (Some(day), Some(minute)) if rfc3339.ends_with('Z') => format!("{day} {minute}Z"),
+        _ => rfc3339.to_string(),
+    }
 }

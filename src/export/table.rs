@@ -8,7 +8,7 @@
 use crate::model::Status;
 use crate::numfmt::{NumberStyle, human, human_quantity};
 use crate::report::ReportRow;
-use comfy_table::{Attribute, Cell, CellAlignment, Color, ContentArrangement, Table};
+use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table};
 
 #[derive(Debug, Clone, Copy)]
 pub struct TableStyle {
@@ -86,21 +86,138 @@ pub fn status_cell(row: &ReportRow, text: &str, style: &TableStyle) -> Cell {
 /// `██████····` with `│` where the linear path expects to be, then the
 /// percentage. Ten cells: one per 10 %.
 pub fn progress_bar(progress_pct: Option<f64>, expected_pct: Option<f64>) -> String {
+    progress_segments(progress_pct, expected_pct, Status::NoData).plain()
+}
+
+/// [`progress_bar`] in parts: the filled cells in the status colour, the
+/// rest dim, the expected marker plain.
+pub fn progress_segments(
+    progress_pct: Option<f64>,
+    expected_pct: Option<f64>,
+    status: Status,
+) -> Styled {
     const CELLS: usize = 10;
     let Some(progress) = progress_pct.filter(|p| p.is_finite()) else {
-        return "–".to_string();
+        return Styled::new("–", DIM);
     };
     let cells_for = |pct: f64| ((pct.clamp(0.0, 100.0) / 100.0) * CELLS as f64).round() as usize;
     let filled = cells_for(progress);
     let mut bar: Vec<char> = (0..CELLS)
         .map(|i| if i < filled { '█' } else { '·' })
         .collect();
-    if let Some(expected) = expected_pct.filter(|e| e.is_finite()) {
-        let at = cells_for(expected).min(CELLS - 1);
+    let marker = expected_pct
+        .filter(|e| e.is_finite())
+        .map(|expected| cells_for(expected).min(CELLS - 1));
+    if let Some(at) = marker {
         bar[at] = if at < filled { '▓' } else { '│' };
     }
-    let bar: String = bar.into_iter().collect();
-    format!("{bar} {progress:>3.0}%")
+    let mut out = Styled::default();
+    for (i, ch) in bar.into_iter().enumerate() {
+        let sgr = if Some(i) == marker {
+            ""
+        } else if i < filled {
+            status_sgr(status)
+        } else {
+            DIM
+        };
+        out.push(ch.to_string(), sgr);
+    }
+    out.push(format!(" {progress:>3.0}%"), "");
+    out
+}
+
+/// SGR codes (the 16 basic colours, so every terminal theme maps them).
+pub const BOLD: &str = "1";
+pub const DIM: &str = "90";
+
+/// The colour of a status, by meaning: done or on track green, at risk
+/// yellow, off track red; final verdicts bold; no verdict grey.
+pub fn status_sgr(status: Status) -> &'static str {
+    match status {
+        Status::Achieved => "1;32",
+        Status::OnTrack => "32",
+        Status::AtRisk => "33",
+        Status::OffTrack => "31",
+        Status::Missed | Status::MovingAway => "1;31",
+        Status::InsufficientData | Status::NoData => DIM,
+    }
+}
+
+/// `text` wrapped in the SGR code when `on` (and there is something to
+/// paint).
+pub fn paint(text: &str, sgr: &str, on: bool) -> String {
+    if on && !sgr.is_empty() && !text.is_empty() {
+        format!("\u{1b}[{sgr}m{text}\u{1b}[0m")
+    } else {
+        text.to_string()
+    }
+}
+
+/// Text in parts, each with its own SGR code ("" for none); measured in
+/// terminal columns.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Styled {
+    parts: Vec<(String, &'static str)>,
+}
+
+impl Styled {
+    pub fn new(text: impl Into<String>, sgr: &'static str) -> Styled {
+        Styled {
+            parts: vec![(text.into(), sgr)],
+        }
+    }
+
+    pub fn push(&mut self, text: impl Into<String>, sgr: &'static str) {
+        self.parts.push((text.into(), sgr));
+    }
+
+    /// Columns on a terminal (wide characters count two).
+    pub fn width(&self) -> usize {
+        self.parts.iter().map(|(t, _)| display_width(t)).sum()
+    }
+
+    pub fn plain(&self) -> String {
+        self.parts.iter().map(|(t, _)| t.as_str()).collect()
+    }
+
+    pub fn render(&self, color: bool) -> String {
+        self.parts
+            .iter()
+            .map(|(t, sgr)| paint(t, sgr, color))
+            .collect()
+    }
+
+    /// Every part in `sgr` (a row with nothing to show, say).
+    fn all(mut self, sgr: &'static str) -> Styled {
+        for part in &mut self.parts {
+            part.1 = sgr;
+        }
+        self
+    }
+}
+
+/// Terminal columns of `text`.
+pub fn display_width(text: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(text)
+}
+
+/// Cuts `text` to at most `max` terminal columns, ending in `…` when cut.
+pub fn fit_width(text: &str, max: usize) -> String {
+    if display_width(text) <= max {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for ch in text.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(ch).unwrap_or(0);
+        if used + w + 1 > max {
+            break;
+        }
+        used += w;
+        out.push(ch);
+    }
+    out.push('…');
+    out
 }
 
 pub fn latest_text(row: &ReportRow, numbers: NumberStyle) -> String {
@@ -125,89 +242,118 @@ pub fn target_text(row: &ReportRow, numbers: NumberStyle) -> String {
 /// The `list`/`report` table: ID, LATEST (qualifier and value), DATE,
 /// TARGET, PROGRESS, STATUS, and TITLE when the width leaves room for it.
 /// Units appear once, in TARGET, to keep rows within 100 columns.
+///
+/// With colour: a bold header, statuses and progress bars coloured by
+/// meaning, and rows without figures greyed so the eye goes to the rest.
+/// Without colour the same text, so layout never depends on it.
 pub fn render_report(rows: &[ReportRow], style: &TableStyle) -> Vec<u8> {
-    let body: Vec<[String; 5]> = rows
+    const HEADERS: [&str; 7] = [
+        "ID", "TITLE", "LATEST", "DATE", "TARGET", "PROGRESS", "STATUS",
+    ];
+    const TITLE: usize = 1;
+    const RIGHT: [bool; 7] = [false, false, true, false, true, false, false];
+    let mut body: Vec<[Styled; 7]> = rows
         .iter()
         .map(|row| {
-            let latest = row.assessment.latest.as_ref();
-            [
-                row.def.id.clone(),
-                latest.map_or("–".to_string(), |p| {
+            let a = &row.assessment;
+            let status = row.status();
+            let latest = a.latest.as_ref();
+            let cells = [
+                Styled::new(row.def.id.clone(), ""),
+                Styled::new(row.def.title.clone(), DIM),
+                match latest {
                     // Percent is short and reads wrong without its sign.
-                    let unit = if row.def.unit == "%" { "%" } else { "" };
-                    human_quantity(&p.quantity, unit, style.numbers)
-                }),
-                latest.map_or(String::new(), |p| p.date.to_string()),
-                target_value_text(row, style.numbers),
-                progress_bar(row.assessment.progress_pct, row.assessment.expected_pct),
-            ]
+                    Some(p) => {
+                        let unit = if row.def.unit == "%" { "%" } else { "" };
+                        Styled::new(human_quantity(&p.quantity, unit, style.numbers), BOLD)
+                    }
+                    None => Styled::new("–", DIM),
+                },
+                Styled::new(latest.map_or(String::new(), |p| p.date.to_string()), ""),
+                Styled::new(target_value_text(row, style.numbers), ""),
+                progress_segments(a.progress_pct, a.expected_pct, status),
+                Styled::new(
+                    format!("{status}{}", if a.stale { "*" } else { "" }),
+                    status_sgr(status),
+                ),
+            ];
+            if latest.is_none() {
+                // Nothing recorded: the whole row steps back.
+                let [id, title, latest, date, target, bar, status] = cells;
+                [id, title, latest, date, target.all(DIM), bar, status]
+            } else {
+                cells
+            }
         })
         .collect();
-    let statuses: Vec<String> = rows
-        .iter()
-        .map(|r| {
-            format!(
-                "{}{}",
-                r.status(),
-                if r.assessment.stale { "*" } else { "" }
-            )
-        })
-        .collect();
-    let headers = ["ID", "LATEST", "DATE", "TARGET", "PROGRESS", "STATUS"];
-    let width_of = |i: usize| -> usize {
-        let content = if i == 5 {
-            statuses
-                .iter()
-                .map(|s| s.chars().count())
-                .max()
-                .unwrap_or(0)
-        } else {
-            body.iter()
-                .map(|cells| cells[i].chars().count())
-                .max()
-                .unwrap_or(0)
-        };
-        content.max(headers[i].len())
+    let width_of = |body: &[[Styled; 7]], i: usize| -> usize {
+        body.iter()
+            .map(|cells| cells[i].width())
+            .max()
+            .unwrap_or(0)
+            .max(HEADERS[i].len())
     };
-    // One space between columns.
-    let fixed: usize = (0..headers.len()).map(width_of).sum::<usize>() + headers.len() - 1;
+    // One space between columns; TITLE takes what is left.
+    let fixed: usize = (0..HEADERS.len())
+        .filter(|i| *i != TITLE)
+        .map(|i| width_of(&body, i))
+        .sum::<usize>()
+        + HEADERS.len()
+        - 2;
     let title_room = match style.width {
         Some(width) => (width as usize).saturating_sub(fixed + 1),
         None => usize::MAX,
     };
-    let show_title = title_room >= 16;
-
-    let mut table = new_table(style);
-    let mut header: Vec<Cell> = vec![Cell::new("ID")];
+    // A title cut to a few words says less than the id; leave it out then.
+    let show_title = title_room >= 24;
     if show_title {
-        header.push(Cell::new("TITLE"));
-    }
-    header.extend(["LATEST", "DATE", "TARGET", "PROGRESS", "STATUS"].map(Cell::new));
-    table.set_header(header);
-    for (row, (cells, status)) in rows.iter().zip(body.into_iter().zip(statuses)) {
-        let [id, latest, date, target, bar] = cells;
-        let mut line = vec![Cell::new(id)];
-        if show_title {
-            line.push(Cell::new(shorten(&row.def.title, title_room)));
+        for cells in &mut body {
+            let title = fit_width(&cells[TITLE].plain(), title_room);
+            cells[TITLE] = Styled::new(title, DIM);
         }
-        line.push(Cell::new(latest).set_alignment(CellAlignment::Right));
-        line.push(Cell::new(date));
-        line.push(Cell::new(target).set_alignment(CellAlignment::Right));
-        line.push(Cell::new(bar));
-        line.push(status_cell(row, &status, style));
-        table.add_row(line);
     }
-    let last = table.column_count().saturating_sub(1);
-    for (index, column) in table.column_iter_mut().enumerate() {
-        column.set_padding((0, if index == last { 0 } else { 1 }));
-    }
+    let columns: Vec<usize> = (0..HEADERS.len())
+        .filter(|i| show_title || *i != TITLE)
+        .collect();
+    let widths: Vec<usize> = (0..HEADERS.len()).map(|i| width_of(&body, i)).collect();
+
+    let line = |cells: &[Styled; 7]| -> String {
+        let mut out = String::new();
+        for (n, &i) in columns.iter().enumerate() {
+            let cell = &cells[i];
+            let pad = " ".repeat(widths[i].saturating_sub(cell.width()));
+            let last = n + 1 == columns.len();
+            if n > 0 {
+                out.push(' ');
+            }
+            if RIGHT[i] {
+                out.push_str(&pad);
+            }
+            out.push_str(&cell.render(style.color));
+            if !RIGHT[i] && !last {
+                out.push_str(&pad);
+            }
+        }
+        out.trim_end().to_string()
+    };
+    let header: [Styled; 7] = HEADERS.map(|h| Styled::new(h, BOLD));
+    let total: usize = columns.iter().map(|&i| widths[i]).sum::<usize>() + columns.len() - 1;
     let mut out = String::new();
-    for line in table.lines() {
-        out.push_str(line.trim_end());
+    out.push_str(&line(&header));
+    out.push('\n');
+    out.push_str(&paint(&"─".repeat(total), DIM, style.color));
+    out.push('\n');
+    for cells in &body {
+        out.push_str(&line(cells));
         out.push('\n');
     }
     if rows.iter().any(|r| r.assessment.stale) {
-        out.push_str("* stale: no figure within the target's update interval plus grace (docs/methodology.md)\n");
+        out.push_str(&paint(
+            "* stale: no figure within the target's update interval plus grace (docs/methodology.md)",
+            DIM,
+            style.color,
+        ));
+        out.push('\n');
     }
     out.into_bytes()
 }
@@ -279,6 +425,55 @@ mod tests {
         };
         let out = String::from_utf8(render_report(&[sample_row("x", "t")], &style)).unwrap();
         assert!(out.contains('\u{1b}'));
+    }
+
+    #[test]
+    fn fit_width_counts_terminal_columns() {
+        assert_eq!(fit_width("国资委国资委", 7), "国资委…");
+        assert_eq!(fit_width("abcdef", 4), "abc…");
+        assert_eq!(fit_width("abc", 4), "abc");
+        assert_eq!(display_width("国资委"), 6);
+    }
+
+    #[test]
+    fn bar_colours_the_filled_part_by_status() {
+        let bar = progress_segments(Some(40.0), Some(20.0), Status::AtRisk);
+        assert_eq!(bar.plain(), "██▓█······  40%");
+        assert_eq!(bar.width(), 15);
+        let painted = bar.render(true);
+        assert!(painted.contains("\u{1b}[33m█\u{1b}[0m"), "{painted:?}");
+        assert!(painted.contains("\u{1b}[90m·\u{1b}[0m"), "{painted:?}");
+        assert_eq!(bar.render(false), bar.plain());
+    }
+
+    #[test]
+    fn columns_line_up_with_and_without_colour() {
+        let rows = vec![sample_row("a", "t"), sample_row("longer-id", "t")];
+        let plain = TableStyle {
+            color: false,
+            width: Some(100),
+            numbers: NumberStyle::Western,
+        };
+        let coloured = TableStyle {
+            color: true,
+            ..plain
+        };
+        let plain = String::from_utf8(render_report(&rows, &plain)).unwrap();
+        let coloured = String::from_utf8(render_report(&rows, &coloured)).unwrap();
+        let stripped: String = {
+            let mut out = String::new();
+            let mut skip = false;
+            for c in coloured.chars() {
+                match (skip, c) {
+                    (_, '\u{1b}') => skip = true,
+                    (true, 'm') => skip = false,
+                    (true, _) => {}
+                    (false, c) => out.push(c),
+                }
+            }
+            out
+        };
+        assert_eq!(stripped, plain);
     }
 
     #[test]
