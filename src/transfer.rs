@@ -54,49 +54,72 @@ pub struct LineError {
 /// Parses an observation CSV (UTF-8, optional BOM, LF or CRLF, RFC 4180
 /// quoting). Returns every row, or every problem.
 pub fn parse_observation_csv(bytes: &[u8]) -> Result<Vec<CsvRow>, Vec<LineError>> {
+    let (rows, errors) = read_observation_csv(bytes);
+    if errors.is_empty() {
+        Ok(rows)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Like [`parse_observation_csv`], but returns the rows that parsed along
+/// with the problems of the others, so that a caller can check those rows
+/// against the ledger too and report every bad line in one pass.
+pub fn read_observation_csv(bytes: &[u8]) -> (Vec<CsvRow>, Vec<LineError>) {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    // The csv crate reads an unclosed quote to the end of the file without
+    // complaint, which would silently fold the rest of the file into one
+    // field; find it first.
+    let unclosed = unclosed_quote(bytes);
+    let unclosed_error = |line: u64| LineError {
+        line,
+        message: "a quoted field opened on this line is never closed (unbalanced quote); \
+                  close it, or double a quote meant literally (\"\")"
+            .to_string(),
+    };
+    let mut lines = LineCounter::new(bytes);
     let mut reader = ::csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_reader(bytes);
     let mut errors = Vec::new();
-    let mut records = reader.byte_records();
+    let mut records = reader.byte_records().peekable();
     let header = match records.next() {
         Some(Ok(header)) => header,
-        Some(Err(e)) => return Err(vec![csv_error(1, &e)]),
+        Some(Err(e)) => return (Vec::new(), vec![csv_error(1, &e)]),
         None => {
-            return Err(vec![LineError {
-                line: 1,
-                message: format!(
-                    "the file is empty; it needs a header line with the columns {}",
-                    CSV_COLUMNS.join(",")
-                ),
-            }]);
+            return (
+                Vec::new(),
+                vec![LineError {
+                    line: 1,
+                    message: format!(
+                        "the file is empty; it needs a header line with the columns {}",
+                        CSV_COLUMNS.join(",")
+                    ),
+                }],
+            );
         }
     };
+    if let Some(line) = unclosed
+        && records.peek().is_none()
+    {
+        return (Vec::new(), vec![unclosed_error(line)]);
+    }
+    let header_error = |message: String| (Vec::new(), vec![LineError { line: 1, message }]);
     let mut columns: Vec<&str> = Vec::new();
     for (i, field) in header.iter().enumerate() {
-        let name = std::str::from_utf8(field).map_err(|_| {
-            vec![LineError {
-                line: 1,
-                message: format!("header column {} is not valid UTF-8", i + 1),
-            }]
-        })?;
+        let Ok(name) = std::str::from_utf8(field) else {
+            return header_error(format!("header column {} is not valid UTF-8", i + 1));
+        };
         let name = name.trim();
         let Some(known) = CSV_COLUMNS.iter().find(|c| **c == name) else {
-            return Err(vec![LineError {
-                line: 1,
-                message: format!(
-                    "unknown column `{name}`; the columns are {}",
-                    CSV_COLUMNS.join(", ")
-                ),
-            }]);
+            return header_error(format!(
+                "unknown column `{name}`; the columns are {}",
+                CSV_COLUMNS.join(", ")
+            ));
         };
         if columns.contains(known) {
-            return Err(vec![LineError {
-                line: 1,
-                message: format!("column `{name}` appears twice"),
-            }]);
+            return header_error(format!("column `{name}` appears twice"));
         }
         columns.push(known);
     }
@@ -109,23 +132,27 @@ pub fn parse_observation_csv(bytes: &[u8]) -> Result<Vec<CsvRow>, Vec<LineError>
         if !(columns.contains(&"period") || columns.contains(&"date")) {
             missing.push("period or date");
         }
-        return Err(vec![LineError {
-            line: 1,
-            message: format!("missing column(s): {}", missing.join(", ")),
-        }]);
+        return header_error(format!("missing column(s): {}", missing.join(", ")));
     }
 
     let mut rows = Vec::new();
-    for record in records {
+    while let Some(record) = records.next() {
+        if let Some(line) = unclosed
+            && records.peek().is_none()
+        {
+            // The last record is the one the open quote swallowed.
+            errors.push(unclosed_error(line));
+            break;
+        }
         let record = match record {
             Ok(record) => record,
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = e.position().map_or(0, |p| lines.line_at(p.byte()));
                 errors.push(csv_error(line, &e));
                 continue;
             }
         };
-        let line = record.position().map_or(0, |p| p.line());
+        let line = record.position().map_or(0, |p| lines.line_at(p.byte()));
         if record.len() != columns.len() {
             errors.push(LineError {
                 line,
@@ -142,11 +169,91 @@ pub fn parse_observation_csv(bytes: &[u8]) -> Result<Vec<CsvRow>, Vec<LineError>
             Err(message) => errors.push(LineError { line, message }),
         }
     }
-    if errors.is_empty() {
-        Ok(rows)
-    } else {
-        Err(errors)
+    (rows, errors)
+}
+
+/// Line numbers from byte offsets. The csv crate's own line count lags by
+/// one after a CRLF (it ends a record at the `\r` and counts the `\n` as
+/// part of the next one), so lines are counted here, forward only.
+struct LineCounter<'a> {
+    bytes: &'a [u8],
+    offset: usize,
+    line: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        LineCounter {
+            bytes,
+            offset: 0,
+            line: 1,
+        }
     }
+
+    /// The 1-based line of the first character at or after `offset` that
+    /// is not a line break: where a record starting at `offset` begins.
+    fn line_at(&mut self, offset: u64) -> u64 {
+        let mut start = usize::try_from(offset)
+            .unwrap_or(usize::MAX)
+            .min(self.bytes.len());
+        while start < self.bytes.len() && matches!(self.bytes[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        if start >= self.offset {
+            self.line += (self.offset..start)
+                .filter(|&i| ends_line(self.bytes, i))
+                .count() as u64;
+            self.offset = start;
+        }
+        self.line
+    }
+}
+
+/// Whether `bytes[i]` ends a line: `\n`, or a `\r` not followed by `\n`
+/// (the csv crate ends records at a lone `\r` too, so such files number
+/// their lines by it).
+fn ends_line(bytes: &[u8], i: usize) -> bool {
+    match bytes[i] {
+        b'\n' => true,
+        b'\r' => bytes.get(i + 1) != Some(&b'\n'),
+        _ => false,
+    }
+}
+
+/// The line on which a quoted field opens and is never closed, reading the
+/// way the csv crate does (RFC 4180: a quote opens a field only at its
+/// start, `""` inside quotes is a literal quote).
+fn unclosed_quote(bytes: &[u8]) -> Option<u64> {
+    #[derive(PartialEq)]
+    enum State {
+        FieldStart,
+        Unquoted,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let mut state = State::FieldStart;
+    let mut line = 1;
+    let mut opened = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let ends_field = matches!(b, b',' | b'\n' | b'\r');
+        state = match state {
+            State::FieldStart if b == b'"' => {
+                opened = line;
+                State::Quoted
+            }
+            State::FieldStart | State::Unquoted if ends_field => State::FieldStart,
+            State::FieldStart | State::Unquoted => State::Unquoted,
+            State::Quoted if b == b'"' => State::QuoteInQuoted,
+            State::Quoted => State::Quoted,
+            State::QuoteInQuoted if b == b'"' => State::Quoted,
+            State::QuoteInQuoted if ends_field => State::FieldStart,
+            State::QuoteInQuoted => State::Unquoted,
+        };
+        if ends_line(bytes, i) {
+            line += 1;
+        }
+    }
+    (state == State::Quoted).then_some(opened)
 }
 
 fn csv_error(line: u64, e: &::csv::Error) -> LineError {
@@ -174,6 +281,15 @@ fn parse_row(line: u64, columns: &[&str], record: &::csv::ByteRecord) -> Result<
         } else {
             Some(text.to_string())
         })
+    };
+    // Free text as `export --format csv` writes it: a leading `'` that
+    // neutralised a spreadsheet formula is removed again, so an export
+    // re-imports to the same entries.
+    let free_text = |name: &str| -> Result<Option<String>, String> {
+        Ok(get(name)?.map(|text| match text.strip_prefix('\'') {
+            Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest.to_string(),
+            _ => text,
+        }))
     };
     let target_id = get("target_id")?.ok_or("target_id is empty")?;
     let raw_value = get("value")?.ok_or("value is empty")?;
@@ -203,17 +319,22 @@ fn parse_row(line: u64, columns: &[&str], record: &::csv::ByteRecord) -> Result<
         (None, None) => return Err("period (or date) is empty".into()),
     };
     let source = text::SOURCE
-        .check(&get("source")?.unwrap_or_default())
+        .check(&free_text("source")?.unwrap_or_default())
         .map_err(|e| e.to_string().replace("--source", "source"))?;
     let url = text::URL
-        .check_opt(get("url")?.as_deref())
-        .map_err(|e| e.to_string())?;
+        .check_opt(free_text("url")?.as_deref())
+        .map_err(|e| e.to_string().replace("--url", "url"))?;
+    // A line break inside a quoted note of a CRLF file is CRLF too.
     let note = text::NOTE
-        .check_opt(get("note")?.as_deref())
-        .map_err(|e| e.to_string())?;
+        .check_opt(
+            free_text("note")?
+                .map(|n| n.replace("\r\n", "\n"))
+                .as_deref(),
+        )
+        .map_err(|e| e.to_string().replace("--note", "note"))?;
     let recorded_by = text::BY
-        .check_opt(get("recorded_by")?.as_deref())
-        .map_err(|e| e.to_string())?;
+        .check_opt(free_text("recorded_by")?.as_deref())
+        .map_err(|e| e.to_string().replace("--by", "recorded_by"))?;
     let _ = line;
     Ok(CsvRow {
         line,
@@ -395,5 +516,116 @@ mod tests {
     fn unbalanced_quote_is_reported() {
         let text = "target_id,value,period,source\na,1,2024,\"open\na,2,2025,s\n";
         assert!(parse_observation_csv(text.as_bytes()).is_err());
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_named_even_where_the_columns_would_fit() {
+        // The open quote would swallow line 4 into the note of line 3.
+        let text = "target_id,value,period,source,note\n\
+                    a,1,2024,s,\n\
+                    a,1,2024,s,\"open\n\
+                    a,2,2025,s,x\n";
+        let errors = parse_observation_csv(text.as_bytes()).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].line, 3);
+        assert!(errors[0].message.contains("unbalanced quote"));
+        assert_eq!(unclosed_quote(b"a,\"b\"\"c\",d\n"), None);
+        assert_eq!(
+            unclosed_quote(b"a,b\"c,d\n"),
+            None,
+            "a quote inside a field is literal"
+        );
+        assert_eq!(unclosed_quote(b"x\n\"a\"\"\n"), Some(2));
+        assert_eq!(unclosed_quote(b"\"a\nb\",\"c"), Some(2));
+    }
+
+    #[test]
+    fn crlf_files_report_the_right_lines() {
+        let text = "target_id,value,period,source,note\r\n\
+                    a,1,2024,s,\"two\r\nlines\"\r\n\
+                    \r\n\
+                    a,x,2024,s,\r\n";
+        let errors = parse_observation_csv(text.as_bytes()).unwrap_err();
+        assert_eq!(lines(Err(errors)), vec![5]);
+        let rows = parse_observation_csv(text.replace("a,x", "a,2").as_bytes()).unwrap();
+        assert_eq!(rows[0].line, 2);
+        assert_eq!(rows[0].note.as_deref(), Some("two\nlines"));
+        assert_eq!(rows[1].line, 5);
+    }
+
+    #[test]
+    fn a_lone_carriage_return_ends_a_line() {
+        // Found by the csv_import fuzz target: a data row after a header
+        // ended by a lone CR was reported as line 1.
+        let text = "target_id,value,period,source\ra,1,2024,s\r\na,x,2024,s\ra,\"open";
+        let errors = parse_observation_csv(text.as_bytes()).unwrap_err();
+        assert_eq!(lines(Err(errors)), vec![3, 4]);
+        let rows = parse_observation_csv(b"target_id,value,period,source\ra,1,2024,s\r").unwrap();
+        assert_eq!(rows[0].line, 2);
+    }
+
+    #[test]
+    fn text_neutralised_by_the_csv_export_reads_back() {
+        let text = "target_id,value,period,source,note\n\
+                    a,1,2024,'-SASAC,'=SUM(1)\n\
+                    a,1,2024,'plain,'\n";
+        let rows = parse_observation_csv(text.as_bytes()).unwrap();
+        assert_eq!(rows[0].source, "-SASAC");
+        assert_eq!(rows[0].note.as_deref(), Some("=SUM(1)"));
+        assert_eq!(rows[1].source, "'plain");
+        assert_eq!(rows[1].note.as_deref(), Some("'"));
+    }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        /// Bytes that look like CSV often enough to reach the row parser.
+        fn csvish() -> impl Strategy<Value = Vec<u8>> {
+            let piece = prop_oneof![
+                Just(b",".to_vec()),
+                Just(b"\"".to_vec()),
+                Just(b"\n".to_vec()),
+                Just(b"\r\n".to_vec()),
+                Just(b"\r".to_vec()),
+                Just(b"\xEF\xBB\xBF".to_vec()),
+                Just(b"target_id,value,period,source,note\n".to_vec()),
+                Just(b"equipment-renewal,>800bn,2024-Q3,s,".to_vec()),
+                Just("超11万亿".as_bytes().to_vec()),
+                Just(b"'=".to_vec()),
+                proptest::collection::vec(any::<u8>(), 0..8),
+                "[ -~]{0,12}".prop_map(String::into_bytes),
+            ];
+            proptest::collection::vec(piece, 0..24).prop_map(|v| v.concat())
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2000))]
+
+            #[test]
+            fn never_panics_and_lines_are_in_range(bytes in csvish()) {
+                let total = (0..bytes.len()).filter(|&i| ends_line(&bytes, i)).count() as u64 + 1;
+                match parse_observation_csv(&bytes) {
+                    Ok(rows) => {
+                        for row in rows {
+                            prop_assert!(row.line >= 2 && row.line <= total);
+                            prop_assert!(!row.source.is_empty());
+                        }
+                    }
+                    Err(errors) => {
+                        prop_assert!(!errors.is_empty());
+                        for e in errors {
+                            prop_assert!(e.line >= 1 && e.line <= total, "{e:?}");
+                            prop_assert!(!e.message.is_empty());
+                        }
+                    }
+                }
+            }
+
+            #[test]
+            fn never_panics_on_raw_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+                let _ = parse_observation_csv(&bytes);
+            }
+        }
     }
 }

@@ -3,12 +3,12 @@
 
 use crate::config::Config;
 use crate::error::{CliError, CliResult, ErrorKind, ExitCode};
-use crate::storage::{Access, Ledger};
+use crate::storage::{Access, Ledger, StorageError};
 
 pub fn run(config: &Config) -> CliResult<ExitCode> {
     // Never create the default ledger just to check it.
-    let ledger = Ledger::open(&config.ledger.path, Access::ReadOnly)?;
-    let problems = ledger.check()?;
+    let ledger = Ledger::open(&config.ledger.path, Access::ReadOnly).map_err(damaged)?;
+    let problems = ledger.check().map_err(damaged)?;
     if problems.is_empty() {
         println!(
             "ok: {} is healthy ({} targets, {} entries)",
@@ -30,4 +30,27 @@ pub fn run(config: &Config) -> CliResult<ExitCode> {
     Err(CliError::new(ErrorKind::Ledger, message).with_hint(
         "restore the latest `tracker backup`, or rebuild with `tracker export` + `tracker import`",
     ))
+}
+
+/// A file SQLite finds damaged is a problem `check` found (exit 4), not a
+/// runtime failure.
+fn damaged(error: StorageError) -> CliError {
+    let corrupt = matches!(&error, StorageError::Sqlite(e) if matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
+    ));
+    let err = CliError::from(error);
+    if corrupt {
+        CliError {
+            kind: ErrorKind::Ledger,
+            hints: vec![
+                "the file is damaged: restore the latest `tracker backup`, \
+                 or rebuild with `tracker export` + `tracker import`"
+                    .to_string(),
+            ],
+            ..err
+        }
+    } else {
+        err
+    }
 }

@@ -6,12 +6,14 @@
 use super::open_ledger;
 use super::record::validate_against;
 use crate::cli::ImportArgs;
-use crate::config::{Config, recorder};
+use crate::config::Config;
 use crate::error::{CliError, CliResult, ExitCode};
-use crate::model::{Entry, TargetDef};
-use crate::storage::{Access, NewObservation, StorageError, TargetVersion};
-use crate::transfer::{EXPORT_KIND, ExportDoc, LineError, parse_observation_csv};
-use std::collections::HashMap;
+use crate::model::{Action, Entry, Kind, Period, Quantity, TargetDef};
+use crate::period::format_period;
+use crate::storage::{Access, Ledger, NewObservation, StorageError, TargetVersion};
+use crate::transfer::{EXPORT_KIND, ExportDoc, LineError, read_observation_csv};
+use chrono::NaiveDate;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// How many problems are listed before "and N more".
 const MAX_LISTED: usize = 50;
@@ -33,13 +35,18 @@ pub fn run(config: &Config, args: &ImportArgs) -> CliResult<ExitCode> {
 
 fn import_csv(config: &Config, args: &ImportArgs, bytes: &[u8]) -> CliResult<ExitCode> {
     let file = args.file.display().to_string();
-    let rows = parse_observation_csv(bytes).map_err(|errors| line_errors(&file, errors))?;
-    let default_by = recorder(args.by.as_deref());
+    // Rows that parsed are checked against the ledger even when others did
+    // not, so every bad line is reported in one pass.
+    let (rows, mut errors) = read_observation_csv(bytes);
+    if rows.is_empty() && !errors.is_empty() {
+        return Err(line_errors(&file, errors));
+    }
+    let default_by = config.recorder(args.by.as_deref());
     let mut ledger = open_ledger(config, Access::ReadWrite)?;
 
     let mut defs: HashMap<String, Option<TargetDef>> = HashMap::new();
-    let mut errors = Vec::new();
     let mut new = Vec::with_capacity(rows.len());
+    let mut lines = Vec::with_capacity(rows.len());
     for row in &rows {
         let def = match defs.get(&row.target_id) {
             Some(def) => def.clone(),
@@ -85,7 +92,9 @@ fn import_csv(config: &Config, args: &ImportArgs, bytes: &[u8]) -> CliResult<Exi
                 .clone()
                 .unwrap_or_else(|| default_by.clone()),
         });
+        lines.push(row.line);
     }
+    errors.extend(overlaps(&ledger, &new, &lines, &defs)?);
     if !errors.is_empty() {
         return Err(line_errors(&file, errors));
     }
@@ -95,7 +104,7 @@ fn import_csv(config: &Config, args: &ImportArgs, bytes: &[u8]) -> CliResult<Exi
             .conflicts
             .into_iter()
             .map(|(index, message)| LineError {
-                line: rows[index].line,
+                line: lines[index],
                 message,
             })
             .collect();
@@ -153,6 +162,93 @@ fn restore(config: &Config, args: &ImportArgs, bytes: &[u8]) -> CliResult<ExitCo
         summary.entries_present
     );
     Ok(ExitCode::Success)
+}
+
+/// Amounts of a cumulative target counted twice: a row whose period
+/// overlaps a current entry of the ledger, or an earlier row of the file.
+/// Rows are taken in file order exactly as the import stores them (a row
+/// identical to an entry already kept is skipped, not a conflict), so every
+/// such line is named in one pass, and an overlap inside the file names the
+/// other line rather than an entry the refused import would never keep.
+fn overlaps(
+    ledger: &Ledger,
+    new: &[NewObservation],
+    lines: &[u64],
+    defs: &HashMap<String, Option<TargetDef>>,
+) -> CliResult<Vec<LineError>> {
+    let mut by_target: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, row) in new.iter().enumerate() {
+        let cumulative = defs
+            .get(&row.target_id)
+            .and_then(Option::as_ref)
+            .is_some_and(|d| d.kind == Kind::Cumulative);
+        if cumulative {
+            by_target.entry(&row.target_id).or_default().push(i);
+        }
+    }
+    let mut errors = Vec::new();
+    for (target, rows) in by_target {
+        let entries = ledger.entries(Some(target))?;
+        let superseded: HashSet<i64> = entries.iter().filter_map(|e| e.supersedes).collect();
+        let kept: Vec<&Entry> = entries
+            .iter()
+            .filter(|e| e.action != Action::Retract)
+            .collect();
+        // Current entries and accepted rows, disjoint, by start:
+        // start -> (end, what it is).
+        let mut taken: BTreeMap<NaiveDate, (NaiveDate, String)> = BTreeMap::new();
+        for e in kept.iter().filter(|e| !superseded.contains(&e.id)) {
+            if let Some(p) = e.period {
+                taken.insert(
+                    p.start,
+                    (
+                        p.end,
+                        format!("observation #{} ({}..{})", e.id, p.start, p.end),
+                    ),
+                );
+            }
+        }
+        let mut accepted: Vec<&NewObservation> = Vec::new();
+        for i in rows {
+            let row = &new[i];
+            let same = |q: Option<Quantity>, p: Option<Period>, source: &str| {
+                q == Some(row.quantity) && p == Some(row.period) && source == row.source
+            };
+            if kept.iter().any(|e| same(e.quantity, e.period, &e.source))
+                || accepted
+                    .iter()
+                    .any(|a| same(Some(a.quantity), Some(a.period), &a.source))
+            {
+                continue;
+            }
+            let clash = taken
+                .range(..=row.period.end)
+                .next_back()
+                .filter(|(_, (end, _))| *end >= row.period.start)
+                .map(|(_, (_, what))| what.clone());
+            match clash {
+                Some(what) => errors.push(LineError {
+                    line: lines[i],
+                    message: format!(
+                        "period {} overlaps {what} of `{target}`; \
+                         amounts of a cumulative target must not be counted twice",
+                        format_period(&row.period)
+                    ),
+                }),
+                None => {
+                    taken.insert(
+                        row.period.start,
+                        (
+                            row.period.end,
+                            format!("line {} ({})", lines[i], format_period(&row.period)),
+                        ),
+                    );
+                    accepted.push(row);
+                }
+            }
+        }
+    }
+    Ok(errors)
 }
 
 /// All problems of a file as one input error.
