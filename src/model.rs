@@ -90,6 +90,20 @@ spelled_enum! {
     }
 }
 
+impl Comparator {
+    /// The CSV/JSON spelling: a word, because a cell holding `=` is a
+    /// formula to a spreadsheet.
+    pub fn export_word(self) -> &'static str {
+        match self {
+            Comparator::MoreThan => "more-than",
+            Comparator::AtLeast => "at-least",
+            Comparator::Equal => "equal",
+            Comparator::AtMost => "at-most",
+            Comparator::LessThan => "less-than",
+        }
+    }
+}
+
 spelled_enum! {
     /// How often new figures are expected; drives the `stale` flag.
     Cadence {

@@ -34,6 +34,13 @@ pub fn to_file(path: &Path, bytes: &[u8]) -> CliResult<()> {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
+    if !folder.is_dir() {
+        return Err(CliError::input(format!(
+            "cannot write {}: the folder {} does not exist",
+            path.display(),
+            folder.display()
+        )));
+    }
     if path.is_dir() {
         return Err(CliError::input(format!(
             "{} is a folder; give a file name for -o",
@@ -46,12 +53,30 @@ pub fn to_file(path: &Path, bytes: &[u8]) -> CliResult<()> {
         .tempfile_in(folder)
         .map_err(context)?;
     temp.write_all(bytes).map_err(context)?;
+    keep_or_default_permissions(temp.as_file(), path).map_err(context)?;
     temp.as_file().sync_all().map_err(context)?;
     temp.persist(path).map_err(|e| context(e.error))?;
     // Make the rename itself durable.
     if let Ok(dir) = std::fs::File::open(folder) {
         let _ = dir.sync_all();
     }
+    Ok(())
+}
+
+/// A temporary file is private (0600); the report it becomes should have
+/// the permissions the old file had, or the usual 0644 for a new one.
+#[cfg(unix)]
+fn keep_or_default_permissions(file: &std::fs::File, path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let permissions = match std::fs::metadata(path) {
+        Ok(meta) => meta.permissions(),
+        Err(_) => std::fs::Permissions::from_mode(0o644),
+    };
+    file.set_permissions(permissions)
+}
+
+#[cfg(not(unix))]
+fn keep_or_default_permissions(_: &std::fs::File, _: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
@@ -66,6 +91,12 @@ mod tests {
         std::fs::write(&path, "old").unwrap();
         to_file(&path, b"new").unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o644, "a report is readable like any other file");
+        }
         let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(names.len(), 1);
     }

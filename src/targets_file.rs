@@ -30,6 +30,9 @@ pub const FORMAT_VERSION: i64 = 1;
 pub const MAX_ID_LEN: usize = 64;
 /// Longest allowed target title, in characters.
 pub const MAX_TITLE_LEN: usize = 200;
+/// What the ledger says when a target file gives no interpretation.
+pub const NO_INTERPRETATION: &str = "None given.";
+
 /// Longest allowed quote or interpretation, in characters.
 pub const MAX_LONG_TEXT_LEN: usize = 4000;
 /// Longest allowed value of any other text field, in characters.
@@ -173,9 +176,13 @@ struct RawObservation {
 
 /// Parses and validates a target file. `file_name` is only used in messages.
 pub fn parse_target_file(text: &str, file_name: &str) -> Result<TargetFile, TargetFileError> {
+    let line_starts = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
     let cx = Cx {
         text,
         file: file_name,
+        line_starts,
     };
     let raw: RawFile = toml::from_str(text).map_err(|e| cx.toml_error(&e))?;
     cx.build(raw)
@@ -210,6 +217,9 @@ pub fn check_id(id: &str) -> Result<(), String> {
 struct Cx<'a> {
     text: &'a str,
     file: &'a str,
+    /// Byte offset of the start of every line, for offset → line lookups
+    /// in O(log n) (files with thousands of targets stay linear).
+    line_starts: Vec<usize>,
 }
 
 /// File-level defaults from `[source]`.
@@ -232,10 +242,9 @@ impl<'a> Cx<'a> {
         while !self.text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let before = &self.text[..offset];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let column = before[line_start..].chars().count() + 1;
+        let line = self.line_starts.partition_point(|&start| start <= offset);
+        let line_start = self.line_starts[line.saturating_sub(1)];
+        let column = self.text[line_start..offset].chars().count() + 1;
         (line, column)
     }
 
@@ -715,7 +724,7 @@ impl<'a> Cx<'a> {
                 MAX_LONG_TEXT_LEN,
                 true,
             )?
-            .unwrap_or_default();
+            .unwrap_or_else(|| NO_INTERPRETATION.to_string());
 
         let def = TargetDef {
             id,
@@ -1390,7 +1399,7 @@ speaker_role = \"r\"
         assert_eq!(d.cadence, Cadence::Yearly);
         assert!(!d.is_rate);
         assert_eq!(d.provenance.source_title, "Test briefing");
-        assert_eq!(d.interpretation, "");
+        assert_eq!(d.interpretation, NO_INTERPRETATION);
 
         let text = with(
             VALID,

@@ -6,10 +6,10 @@
 use super::open_ledger;
 use super::record::validate_against;
 use crate::cli::{CorrectArgs, RetractArgs};
-use crate::config::{Config, recorder};
+use crate::config::Config;
 use crate::error::{CliError, CliResult, ExitCode};
 use crate::model::Period;
-use crate::numfmt::{NumberStyle, human_quantity};
+use crate::numfmt::human_quantity;
 use crate::period::{format_period, parse_date, parse_period};
 use crate::storage::{Access, Correction};
 use crate::text;
@@ -34,7 +34,7 @@ pub fn correct(config: &Config, args: &CorrectArgs) -> CliResult<ExitCode> {
     let source = text::SOURCE.check_opt(args.source.as_deref())?;
     let url = text::URL.check_opt(args.url.as_deref())?;
     let note = text::NOTE.check_opt(args.note.as_deref())?;
-    let by = text::BY.check(&recorder(args.by.as_deref()))?;
+    let by = text::BY.check(&config.recorder(args.by.as_deref()))?;
 
     let mut ledger = open_ledger(config, Access::ReadWrite)?;
     let old = ledger.entry(args.observation)?;
@@ -59,7 +59,7 @@ pub fn correct(config: &Config, args: &CorrectArgs) -> CliResult<ExitCode> {
     println!(
         "recorded #{id}: {} {} for {}, correcting #{}",
         def.id,
-        human_quantity(&parsed.quantity, &def.unit, NumberStyle::Western),
+        human_quantity(&parsed.quantity, &def.unit, config.numbers),
         format_period(&effective),
         old.id
     );
@@ -68,7 +68,7 @@ pub fn correct(config: &Config, args: &CorrectArgs) -> CliResult<ExitCode> {
 
 pub fn retract(config: &Config, args: &RetractArgs) -> CliResult<ExitCode> {
     let reason = text::REASON.check(&args.reason)?;
-    let by = text::BY.check(&recorder(args.by.as_deref()))?;
+    let by = text::BY.check(&config.recorder(args.by.as_deref()))?;
     let mut ledger = open_ledger(config, Access::ReadWrite)?;
     let old = ledger.entry(args.observation)?;
     let id = ledger.retract(old.id, &reason, &by, config.now)?;

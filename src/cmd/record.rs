@@ -6,7 +6,7 @@
 
 use super::{open_ledger, table_style};
 use crate::cli::RecordArgs;
-use crate::config::{Config, recorder};
+use crate::config::Config;
 use crate::error::{CliError, CliResult, ExitCode};
 use crate::model::{Kind, Period, TargetDef};
 use crate::numfmt::human_quantity;
@@ -35,7 +35,7 @@ pub fn run(config: &Config, args: &RecordArgs) -> CliResult<ExitCode> {
     let source = text::SOURCE.check(&args.source)?;
     let url = text::URL.check_opt(args.url.as_deref())?;
     let note = text::NOTE.check_opt(args.note.as_deref())?;
-    let by = text::BY.check(&recorder(args.by.as_deref()))?;
+    let by = text::BY.check(&config.recorder(args.by.as_deref()))?;
 
     let mut ledger = open_ledger(config, Access::ReadWrite)?;
     let def = ledger.target(&args.id, None)?;
@@ -54,11 +54,7 @@ pub fn run(config: &Config, args: &RecordArgs) -> CliResult<ExitCode> {
     println!(
         "recorded #{id}: {} {} for {}",
         def.id,
-        human_quantity(
-            &parsed.quantity,
-            &def.unit,
-            crate::numfmt::NumberStyle::Western
-        ),
+        human_quantity(&parsed.quantity, &def.unit, config.numbers),
         format_period(&period)
     );
     let selection = Selection {

@@ -6,7 +6,7 @@
 
 use super::open_ledger;
 use crate::cli::{TargetAddArgs, TargetAmendArgs};
-use crate::config::{Config, recorder};
+use crate::config::Config;
 use crate::error::{CliError, CliResult, ExitCode};
 use crate::model::TargetDef;
 use crate::storage::{Access, ImportSummary};
@@ -40,7 +40,7 @@ pub fn add(config: &Config, args: &TargetAddArgs) -> CliResult<ExitCode> {
 
 fn store(config: &Config, parsed: &TargetFile) -> CliResult<ImportSummary> {
     let mut ledger = open_ledger(config, Access::ReadWrite)?;
-    Ok(ledger.import_targets(&parsed.targets, &recorder(None), config.now)?)
+    Ok(ledger.import_targets(&parsed.targets, &config.recorder(None), config.now)?)
 }
 
 fn report(summary: &ImportSummary) {
@@ -50,10 +50,14 @@ fn report(summary: &ImportSummary) {
             summary.unchanged.len()
         );
     } else {
+        const LISTED: usize = 10;
+        let mut names = summary.added[..summary.added.len().min(LISTED)].join(", ");
+        if summary.added.len() > LISTED {
+            names.push_str(&format!(", and {} more", summary.added.len() - LISTED));
+        }
         println!(
-            "added {} target(s) ({}) with {} observation(s); {} unchanged",
+            "added {} target(s) ({names}) with {} observation(s); {} unchanged",
             summary.added.len(),
-            summary.added.join(", "),
             summary.observations,
             summary.unchanged.len()
         );
@@ -184,7 +188,7 @@ pub fn amend(config: &Config, args: &TargetAmendArgs) -> CliResult<ExitCode> {
             current.id
         )));
     }
-    let version = ledger.amend_target(&amended, &reason, &recorder(None), config.now)?;
+    let version = ledger.amend_target(&amended, &reason, &config.recorder(None), config.now)?;
     println!("amended {} (definition version {version})", amended.id);
     Ok(ExitCode::Success)
 }

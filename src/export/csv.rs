@@ -16,9 +16,7 @@ pub fn render(rows: &[ReportRow]) -> CliResult<Vec<u8>> {
     writer.write_record(COLUMNS).map_err(fail)?;
     for row in rows {
         let cells = row.cells();
-        writer
-            .write_record(cells.iter().map(spell))
-            .map_err(fail)?;
+        writer.write_record(cells.iter().map(spell)).map_err(fail)?;
     }
     writer
         .into_inner()

@@ -37,7 +37,10 @@ fn every_readme_command_runs_as_documented() {
     let mut outputs = Vec::new();
     for (line, expected) in &commands {
         let words = shell_words::split(line).expect("README command quoting");
-        assert_eq!(words[0], "tracker", "README console lines run tracker: {line}");
+        assert_eq!(
+            words[0], "tracker",
+            "README console lines run tracker: {line}"
+        );
         let output = env.bare().args(&words[1..]).output().expect("run");
         assert_eq!(
             output.status.code(),
@@ -46,7 +49,10 @@ fn every_readme_command_runs_as_documented() {
             output.status.code(),
             String::from_utf8_lossy(&output.stderr)
         );
-        outputs.push((line.clone(), String::from_utf8_lossy(&output.stdout).to_string()));
+        outputs.push((
+            line.clone(),
+            String::from_utf8_lossy(&output.stdout).to_string(),
+        ));
     }
     let stdout_of = |needle: &str| -> &str {
         outputs
