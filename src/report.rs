@@ -76,7 +76,7 @@ impl ReportRow {
             text(&d.title),
             text(d.kind.as_str()),
             text(&d.unit),
-            d.comparator.map_or(Cell::Empty, |c| text(c.as_str())),
+            d.comparator.map_or(Cell::Empty, |c| text(c.export_word())),
             decimal(d.target_value),
             date(d.window_start),
             date(d.deadline),

@@ -15,7 +15,10 @@ use rusqlite::{Connection, TransactionBehavior};
 pub const APPLICATION_ID: i32 = 0x5452_4B52;
 
 /// Every migration, in order. Index + 1 is the schema version it produces.
-pub const MIGRATIONS: &[&str] = &[include_str!("../../schema.sql")];
+pub const MIGRATIONS: &[&str] = &[
+    include_str!("../../schema.sql"),
+    include_str!("migrations/0002-covering-index.sql"),
+];
 
 /// The schema version this build writes.
 pub fn current_version() -> i64 {
