@@ -4,32 +4,19 @@
 //! reports from before the change.
 
 use super::open_ledger;
-use super::record::validate_against;
+use super::record::{period_from_flags, validate_against};
 use crate::cli::{CorrectArgs, RetractArgs};
 use crate::config::Config;
 use crate::error::{CliError, CliResult, ExitCode};
-use crate::model::Period;
 use crate::numfmt::human_quantity;
-use crate::period::{format_period, parse_date, parse_period};
+use crate::period::format_period;
 use crate::storage::{Access, Correction};
 use crate::text;
 use crate::value::parse_value;
 
 pub fn correct(config: &Config, args: &CorrectArgs) -> CliResult<ExitCode> {
     let parsed = parse_value(&args.value)?;
-    let period = match (&args.date, &args.period) {
-        (Some(date), _) => {
-            let day = parse_date(date).map_err(|e| CliError::from(e).context("--date"))?;
-            Some(Period {
-                start: day,
-                end: day,
-            })
-        }
-        (None, Some(period)) => {
-            Some(parse_period(period).map_err(|e| CliError::from(e).context("--period"))?)
-        }
-        (None, None) => None,
-    };
+    let period = period_from_flags(args.date.as_deref(), args.period.as_deref())?;
     let reason = text::REASON.check(&args.reason)?;
     let source = text::SOURCE.check_opt(args.source.as_deref())?;
     let url = text::URL.check_opt(args.url.as_deref())?;

@@ -19,19 +19,8 @@ use chrono::NaiveDate;
 
 pub fn run(config: &Config, args: &RecordArgs) -> CliResult<ExitCode> {
     let parsed = parse_value(&args.value)?;
-    let period = match (&args.date, &args.period) {
-        (Some(date), _) => {
-            let day = parse_date(date).map_err(|e| CliError::from(e).context("--date"))?;
-            Period {
-                start: day,
-                end: day,
-            }
-        }
-        (None, Some(period)) => {
-            parse_period(period).map_err(|e| CliError::from(e).context("--period"))?
-        }
-        (None, None) => return Err(CliError::input("give --date YYYY-MM-DD or --period PERIOD")),
-    };
+    let period = period_from_flags(args.date.as_deref(), args.period.as_deref())?
+        .ok_or_else(|| CliError::input("give --date YYYY-MM-DD or --period PERIOD"))?;
     let source = text::SOURCE.check(&args.source)?;
     let url = text::URL.check_opt(args.url.as_deref())?;
     let note = text::NOTE.check_opt(args.note.as_deref())?;
@@ -65,6 +54,26 @@ pub fn run(config: &Config, args: &RecordArgs) -> CliResult<ExitCode> {
     let bytes = crate::export::table::render_report(&rows, &table_style(config));
     crate::output::to_stdout(&bytes)?;
     Ok(ExitCode::Success)
+}
+
+/// The period named by `--date` (one day) or `--period`, if either is given.
+pub(crate) fn period_from_flags(
+    date: Option<&str>,
+    period: Option<&str>,
+) -> CliResult<Option<Period>> {
+    match (date, period) {
+        (Some(date), _) => {
+            let day = parse_date(date).map_err(|e| CliError::from(e).context("--date"))?;
+            Ok(Some(Period {
+                start: day,
+                end: day,
+            }))
+        }
+        (None, Some(period)) => parse_period(period)
+            .map(Some)
+            .map_err(|e| CliError::from(e).context("--period")),
+        (None, None) => Ok(None),
+    }
 }
 
 /// The checks that need the target's definition.
