@@ -6,9 +6,9 @@
 use crate::cli::{ExportArgs, Format};
 use crate::config::Config;
 use crate::error::{CliError, CliResult, ExitCode};
-use crate::export::csv::neutralise;
 use crate::model::Provenance;
 use crate::period::format_period;
+use crate::render::csv::neutralise;
 use crate::storage::{Access, TargetVersion};
 use crate::transfer::{CSV_COLUMNS, EXPORT_KIND, ExportDoc, ExportEntry, ExportVersion};
 use crate::value::format_plain;
@@ -16,7 +16,7 @@ use crate::value::format_plain;
 pub fn run(config: &Config, args: &ExportArgs) -> CliResult<ExitCode> {
     let format = match (args.format, &args.output) {
         (Some(format), _) => format,
-        (None, Some(path)) => crate::export::format_from_extension(path).unwrap_or(Format::Json),
+        (None, Some(path)) => crate::render::format_from_extension(path).unwrap_or(Format::Json),
         (None, None) => Format::Json,
     };
     let ledger = super::open_ledger(config, Access::ReadOnly)?;

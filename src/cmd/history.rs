@@ -6,7 +6,7 @@ use super::open_ledger;
 use crate::cli::{Format, HistoryArgs};
 use crate::config::Config;
 use crate::error::{CliError, CliResult, ExitCode};
-use crate::export::entries::{render_entries, render_versions_table};
+use crate::render::entries::{render_entries, render_versions_table};
 use crate::storage::Access;
 
 pub fn run(config: &Config, args: &HistoryArgs) -> CliResult<ExitCode> {

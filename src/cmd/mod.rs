@@ -20,7 +20,7 @@ mod target;
 use crate::cli::{Cli, Command, TargetCommand};
 use crate::config::Config;
 use crate::error::{CliError, CliResult, ErrorKind, ExitCode};
-use crate::export::TableStyle;
+use crate::render::TableStyle;
 use crate::storage::{Access, Ledger, StorageError};
 
 pub fn run(cli: Cli) -> CliResult<ExitCode> {
@@ -73,7 +73,7 @@ pub fn open_ledger(config: &Config, access: Access) -> CliResult<Ledger> {
 pub fn table_style(config: &Config) -> TableStyle {
     TableStyle {
         color: config.color,
-        width: crate::export::table::terminal_width(config.stdout_is_terminal),
+        width: crate::render::table::terminal_width(config.stdout_is_terminal),
         numbers: config.numbers,
     }
 }

@@ -4,7 +4,7 @@ use super::{open_ledger, table_style};
 use crate::cli::{Format, ReportArgs};
 use crate::config::Config;
 use crate::error::{CliError, CliResult, ExitCode};
-use crate::export::{TableStyle, format_from_extension};
+use crate::render::{TableStyle, format_from_extension};
 use crate::report::{Selection, build_rows, parse_statuses};
 use crate::storage::{Access, timestamp};
 use chrono::{DateTime, NaiveTime, Utc};
@@ -27,7 +27,7 @@ pub fn run(config: &Config, args: &ReportArgs) -> CliResult<ExitCode> {
         Some(path) if path.as_os_str() != "-" => TableStyle::plain(),
         _ => table_style(config),
     };
-    let bytes = crate::export::render(format, &rows, &style)?;
+    let bytes = crate::render::render(format, &rows, &style)?;
     match &args.output {
         Some(path) => crate::output::to_file(path, &bytes)?,
         None => crate::output::to_stdout(&bytes)?,
