@@ -8,10 +8,11 @@ use super::record::validate_against;
 use crate::cli::ImportArgs;
 use crate::config::Config;
 use crate::error::{CliError, CliResult, ExitCode};
+use crate::interchange::csv::{LineError, read_observation_csv};
+use crate::interchange::json::{EXPORT_KIND, ExportDoc, version_from_export};
 use crate::model::{Action, Entry, Kind, Period, Quantity, TargetDef};
 use crate::period::format_period;
 use crate::storage::{Access, Ledger, NewObservation, StorageError, TargetVersion};
-use crate::transfer::{EXPORT_KIND, ExportDoc, LineError, read_observation_csv};
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -142,7 +143,7 @@ fn restore(config: &Config, args: &ImportArgs, bytes: &[u8]) -> CliResult<ExitCo
     let versions = doc
         .targets
         .iter()
-        .map(super::export::version_from_export)
+        .map(version_from_export)
         .collect::<Result<Vec<TargetVersion>, String>>()
         .map_err(|e| CliError::input(format!("{file}: {e}")))?;
     let entries = doc

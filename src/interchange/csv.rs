@@ -1,6 +1,5 @@
-//! File formats for bulk transfer: the observation CSV that `import` reads
-//! and `export --format csv` writes, and the JSON document that `export`
-//! writes and `import` restores.
+//! The observation CSV: the file `import` reads and `export --format csv`
+//! writes, both directions here so that what one writes the other reads.
 //!
 //! Parsing here is structural and syntactic only (columns, UTF-8, value and
 //! period grammar, text rules), and collects every problem with its line
@@ -8,11 +7,15 @@
 //! fixed in one pass. Checks that need the ledger (does the target exist,
 //! does the unit fit) happen in the import command.
 
-use crate::model::{Action, Entry, Period, Qualifier, Quantity};
+use crate::error::{CliError, CliResult};
+use crate::model::{Period, Qualifier, Quantity};
+use crate::period::format_period;
 use crate::period::{parse_date, parse_period};
+use crate::render::csv::neutralise;
+use crate::storage::Ledger;
 use crate::text;
+use crate::value::format_plain;
 use crate::value::{ParsedValue, parse_value};
-use serde::{Deserialize, Serialize};
 
 /// Columns the observation CSV may have. `target_id`, `value`, `source` and
 /// one of `period`/`date` are required.
@@ -349,123 +352,46 @@ fn parse_row(line: u64, columns: &[&str], record: &::csv::ByteRecord) -> Result<
     })
 }
 
-/// The whole ledger as `tracker export` writes it (format 1).
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ExportDoc {
-    /// Always "tracker-ledger".
-    pub kind: String,
-    pub format: u32,
-    pub targets: Vec<ExportVersion>,
-    pub entries: Vec<ExportEntry>,
-}
-
-pub const EXPORT_KIND: &str = "tracker-ledger";
-
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ExportVersion {
-    pub id: String,
-    pub version: i64,
-    pub title: String,
-    pub kind: String,
-    pub metric: String,
-    pub unit: String,
-    pub direction: String,
-    pub comparator: Option<String>,
-    pub target: Option<String>,
-    pub window_start: Option<String>,
-    pub deadline: Option<String>,
-    pub limit: Option<String>,
-    pub rate: bool,
-    pub cadence: String,
-    pub quote: String,
-    pub speaker: String,
-    pub speaker_role: String,
-    pub statement_date: String,
-    pub source_title: String,
-    pub source_url: Option<String>,
-    pub interpretation: String,
-    pub recorded_at: String,
-    pub recorded_by: String,
-    pub reason: Option<String>,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ExportEntry {
-    pub id: i64,
-    pub target_id: String,
-    pub action: String,
-    pub value: Option<String>,
-    pub qualifier: Option<String>,
-    pub period_start: Option<String>,
-    pub period_end: Option<String>,
-    pub source: String,
-    pub url: Option<String>,
-    pub note: Option<String>,
-    pub recorded_by: String,
-    pub recorded_at: String,
-    pub supersedes: Option<i64>,
-    pub reason: Option<String>,
-}
-
-impl ExportEntry {
-    pub fn from_entry(e: &Entry) -> Self {
-        ExportEntry {
-            id: e.id,
-            target_id: e.target_id.clone(),
-            action: e.action.as_str().to_string(),
-            value: e.quantity.map(|q| crate::value::format_plain(q.value)),
-            qualifier: e.quantity.map(|q| q.qualifier.as_str().to_string()),
-            period_start: e.period.map(|p| p.start.to_string()),
-            period_end: e.period.map(|p| p.end.to_string()),
-            source: e.source.clone(),
-            url: e.url.clone(),
-            note: e.note.clone(),
-            recorded_by: e.recorded_by.clone(),
-            recorded_at: e.recorded_at.clone(),
-            supersedes: e.supersedes,
-            reason: e.reason.clone(),
+/// The current observations of the ledger in the layout `import` reads;
+/// free text neutralised against spreadsheet formula injection.
+pub fn current_observations_csv(ledger: &Ledger) -> CliResult<Vec<u8>> {
+    let mut writer = ::csv::WriterBuilder::new()
+        .terminator(::csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    let fail = |e: ::csv::Error| CliError::runtime(format!("cannot write CSV: {e}"));
+    writer.write_record(CSV_COLUMNS).map_err(fail)?;
+    let current: std::collections::HashSet<i64> = {
+        let mut ids = std::collections::HashSet::new();
+        ledger.for_each_target(None, |_, observations| {
+            ids.extend(observations.iter().map(|o| o.id));
+            Ok(())
+        })?;
+        ids
+    };
+    for e in ledger.entries(None)? {
+        let (Some(q), Some(p)) = (e.quantity, e.period) else {
+            continue;
+        };
+        if !current.contains(&e.id) {
+            continue;
         }
+        writer
+            .write_record([
+                neutralise(&e.target_id),
+                format_plain(q.value),
+                q.qualifier.as_str().to_string(),
+                format_period(&p),
+                String::new(),
+                neutralise(&e.source),
+                e.url.as_deref().map(neutralise).unwrap_or_default(),
+                e.note.as_deref().map(neutralise).unwrap_or_default(),
+                neutralise(&e.recorded_by),
+            ])
+            .map_err(fail)?;
     }
-
-    /// Back to a model entry, checking every field's grammar.
-    pub fn to_entry(&self) -> Result<Entry, String> {
-        let action: Action = self.action.parse()?;
-        let quantity = match (&self.value, &self.qualifier) {
-            (Some(v), Some(q)) => Some(Quantity {
-                value: v
-                    .parse()
-                    .map_err(|_| format!("value `{v}` is not a number"))?,
-                qualifier: q.parse()?,
-            }),
-            (None, None) => None,
-            _ => return Err("value and qualifier go together".into()),
-        };
-        let period = match (&self.period_start, &self.period_end) {
-            (Some(s), Some(e)) => Some(Period {
-                start: parse_date(s).map_err(|e| e.to_string())?,
-                end: parse_date(e).map_err(|e| e.to_string())?,
-            }),
-            (None, None) => None,
-            _ => return Err("period_start and period_end go together".into()),
-        };
-        Ok(Entry {
-            id: self.id,
-            target_id: self.target_id.clone(),
-            action,
-            quantity,
-            period,
-            source: self.source.clone(),
-            url: self.url.clone(),
-            note: self.note.clone(),
-            recorded_by: self.recorded_by.clone(),
-            recorded_at: self.recorded_at.clone(),
-            supersedes: self.supersedes,
-            reason: self.reason.clone(),
-        })
-    }
+    writer
+        .into_inner()
+        .map_err(|e| CliError::runtime(format!("cannot write CSV: {e}")))
 }
 
 #[cfg(test)]
