@@ -27,7 +27,7 @@ use toml::{Spanned, Value};
 pub const FORMAT_VERSION: i64 = 1;
 
 /// Longest allowed id.
-pub const MAX_ID_LEN: usize = 64;
+pub use crate::domain::target::MAX_ID_LEN;
 /// Longest allowed target title, in characters.
 pub const MAX_TITLE_LEN: usize = 200;
 /// What the ledger says when a target file gives no interpretation.
@@ -191,26 +191,7 @@ pub fn parse_target_file(text: &str, file_name: &str) -> Result<TargetFile, Targ
 /// Checks a target id: lower-case letters and digits in groups joined by
 /// single `-`, at most [`MAX_ID_LEN`] characters.
 pub fn check_id(id: &str) -> Result<(), String> {
-    let well_formed = !id.is_empty()
-        && id.split('-').all(|part| {
-            !part.is_empty()
-                && part
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        });
-    if !well_formed {
-        return Err(format!(
-            "invalid id `{}`; expected lower-case letters and digits in groups joined by single `-`, e.g. `equipment-renewal`",
-            id.escape_debug()
-        ));
-    }
-    if id.len() > MAX_ID_LEN {
-        return Err(format!(
-            "id is {} characters long; at most {MAX_ID_LEN} allowed",
-            id.len()
-        ));
-    }
-    Ok(())
+    crate::domain::target::check_id(id)
 }
 
 /// The file being parsed: turns spans into positioned errors.
@@ -750,6 +731,31 @@ impl<'a> Cx<'a> {
             },
             interpretation,
         };
+
+        // The rules every definition meets, however it was written (dates
+        // within the ledger's years, text the ledger can store, ...).
+        crate::domain::target::check_target(&def).map_err(|e| {
+            let field = match e.field {
+                "title" => &r.title,
+                "metric" => &r.metric,
+                "unit" => &r.unit,
+                "target" => &r.target,
+                "window_start" => &r.window_start,
+                "deadline" => &r.deadline,
+                "limit" => &r.limit,
+                "quote" => &r.quote,
+                "speaker" => &r.speaker,
+                "speaker_role" => &r.speaker_role,
+                "statement_date" => &r.statement_date,
+                "source_title" => &r.source_title,
+                "interpretation" => &r.interpretation,
+                _ => &None,
+            };
+            match field {
+                Some(v) => self.bad(p, e.field, v, e.message),
+                None => self.err(&p.header, p, Some(e.field), e.message),
+            }
+        })?;
 
         let mut observations: Vec<SeedObservation> = Vec::new();
         let mut lines: Vec<usize> = Vec::new();

@@ -7,6 +7,9 @@ use super::open_ledger;
 use super::record::validate_against;
 use crate::cli::ImportArgs;
 use crate::config::Config;
+use crate::domain::entry::{check_entry, parse_recorded_at};
+use crate::domain::target::check_target;
+use crate::domain::text;
 use crate::error::{CliError, CliResult, ExitCode};
 use crate::interchange::csv::{LineError, read_observation_csv};
 use crate::interchange::json::{EXPORT_KIND, ExportDoc, version_from_export};
@@ -42,7 +45,7 @@ fn import_csv(config: &Config, args: &ImportArgs, bytes: &[u8]) -> CliResult<Exi
     if rows.is_empty() && !errors.is_empty() {
         return Err(line_errors(&file, errors));
     }
-    let default_by = config.recorder(args.by.as_deref());
+    let default_by = super::recorder(config, args.by.as_deref())?;
     let mut ledger = open_ledger(config, Access::ReadWrite)?;
 
     let mut defs: HashMap<String, Option<TargetDef>> = HashMap::new();
@@ -68,13 +71,7 @@ fn import_csv(config: &Config, args: &ImportArgs, bytes: &[u8]) -> CliResult<Exi
             });
             continue;
         };
-        if let Err(e) = validate_against(
-            &def,
-            &row.value,
-            &row.period,
-            config.today(),
-            &row.raw_value,
-        ) {
+        if let Err(e) = validate_against(&def, &row.value, &row.period, config.today()) {
             errors.push(LineError {
                 line: row.line,
                 message: e.error.to_string(),
@@ -153,6 +150,8 @@ fn restore(config: &Config, args: &ImportArgs, bytes: &[u8]) -> CliResult<ExitCo
         .collect::<Result<Vec<Entry>, String>>()
         .map_err(|e| CliError::input(format!("{file}: {e}")))?;
     let mut ledger = open_ledger(config, Access::ReadWrite)?;
+    check_restore(&ledger, &versions, &entries)
+        .map_err(|e| CliError::input(format!("{file}: {e}")))?;
     let summary = ledger.restore(&versions, &entries)?;
     println!(
         "restored {file}: {} target(s) and {} definition version(s) added, \
@@ -163,6 +162,58 @@ fn restore(config: &Config, args: &ImportArgs, bytes: &[u8]) -> CliResult<ExitCo
         summary.entries_present
     );
     Ok(ExitCode::Success)
+}
+
+/// Every definition and entry of an export against the ledger's rules, as
+/// `record` and `target add` would check them: an export is no back door.
+/// Each entry is judged by the definition in force when it was recorded.
+fn check_restore(
+    ledger: &Ledger,
+    versions: &[TargetVersion],
+    entries: &[Entry],
+) -> Result<(), String> {
+    let mut by_target: HashMap<&str, Vec<&TargetVersion>> = HashMap::new();
+    for v in versions {
+        check_target(&v.def).map_err(|e| {
+            format!(
+                "target `{}` version {}, field `{}`: {e}",
+                v.def.id, v.version, e.field
+            )
+        })?;
+        text::BY
+            .named("recorded_by")
+            .check(&v.recorded_by)
+            .map_err(|e| format!("target `{}` version {}: {e}", v.def.id, v.version))?;
+        parse_recorded_at(&v.recorded_at)
+            .map_err(|e| format!("target `{}` version {}: {e}", v.def.id, v.version))?;
+        by_target.entry(v.def.id.as_str()).or_default().push(v);
+    }
+    let mut stored: HashMap<String, Option<TargetDef>> = HashMap::new();
+    for e in entries {
+        let in_force = by_target.get(e.target_id.as_str()).and_then(|vs| {
+            vs.iter()
+                .filter(|v| v.recorded_at <= e.recorded_at)
+                .max_by_key(|v| v.version)
+                .or_else(|| vs.iter().min_by_key(|v| v.version))
+                .map(|v| v.def.clone())
+        });
+        let def = match in_force {
+            Some(def) => Some(def),
+            None => stored
+                .entry(e.target_id.clone())
+                .or_insert_with(|| ledger.target(&e.target_id, None).ok())
+                .clone(),
+        };
+        let Some(def) = def else {
+            return Err(format!(
+                "entry #{}: unknown target `{}`, defined neither in the export nor in the ledger",
+                e.id, e.target_id
+            ));
+        };
+        check_entry(&def, e)
+            .map_err(|err| format!("entry #{}, field `{}`: {err}", e.id, err.field))?;
+    }
+    Ok(())
 }
 
 /// Amounts of a cumulative target counted twice: a row whose period

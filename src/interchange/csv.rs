@@ -7,13 +7,13 @@
 //! fixed in one pass. Checks that need the ledger (does the target exist,
 //! does the unit fit) happen in the import command.
 
+use crate::domain::text;
 use crate::error::{CliError, CliResult};
 use crate::model::{Period, Qualifier, Quantity};
 use crate::period::format_period;
 use crate::period::{parse_date, parse_period};
 use crate::render::csv::neutralise;
 use crate::storage::Ledger;
-use crate::text;
 use crate::value::format_plain;
 use crate::value::{ParsedValue, parse_value};
 
@@ -285,12 +285,12 @@ fn parse_row(line: u64, columns: &[&str], record: &::csv::ByteRecord) -> Result<
             Some(text.to_string())
         })
     };
-    // Free text as `export --format csv` writes it: a leading `'` that
-    // neutralised a spreadsheet formula is removed again, so an export
-    // re-imports to the same entries.
+    // Free text as `export --format csv` writes it: the leading `'` that
+    // [`escape_text`] added is removed again, so an export re-imports to
+    // the same entries.
     let free_text = |name: &str| -> Result<Option<String>, String> {
         Ok(get(name)?.map(|text| match text.strip_prefix('\'') {
-            Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest.to_string(),
+            Some(rest) if rest.starts_with(ESCAPED_LEADS) => rest.to_string(),
             _ => text,
         }))
     };
@@ -322,22 +322,26 @@ fn parse_row(line: u64, columns: &[&str], record: &::csv::ByteRecord) -> Result<
         (None, None) => return Err("period (or date) is empty".into()),
     };
     let source = text::SOURCE
+        .named("source")
         .check(&free_text("source")?.unwrap_or_default())
-        .map_err(|e| e.to_string().replace("--source", "source"))?;
+        .map_err(|e| e.to_string())?;
     let url = text::URL
-        .check_opt(free_text("url")?.as_deref())
-        .map_err(|e| e.to_string().replace("--url", "url"))?;
+        .named("url")
+        .check_url_opt(free_text("url")?.as_deref())
+        .map_err(|e| e.to_string())?;
     // A line break inside a quoted note of a CRLF file is CRLF too.
     let note = text::NOTE
+        .named("note")
         .check_opt(
             free_text("note")?
                 .map(|n| n.replace("\r\n", "\n"))
                 .as_deref(),
         )
-        .map_err(|e| e.to_string().replace("--note", "note"))?;
+        .map_err(|e| e.to_string())?;
     let recorded_by = text::BY
+        .named("recorded_by")
         .check_opt(free_text("recorded_by")?.as_deref())
-        .map_err(|e| e.to_string().replace("--by", "recorded_by"))?;
+        .map_err(|e| e.to_string())?;
     let _ = line;
     Ok(CsvRow {
         line,
@@ -350,6 +354,21 @@ fn parse_row(line: u64, columns: &[&str], record: &::csv::ByteRecord) -> Result<
         note,
         recorded_by,
     })
+}
+
+/// First characters after which a leading `'` was added by the writer.
+const ESCAPED_LEADS: [char; 7] = ['=', '+', '-', '@', '\t', '\r', '\''];
+
+/// Free text for the observation CSV: neutralised against spreadsheet
+/// formulas like every CSV output, and reversibly so: text that itself
+/// starts with `'` gets one more, so `'=x` is written `''=x` and reads back
+/// as `'=x` rather than losing its quote.
+fn escape_text(text: &str) -> String {
+    if text.starts_with('\'') {
+        format!("'{text}")
+    } else {
+        neutralise(text)
+    }
 }
 
 /// The current observations of the ledger in the layout `import` reads;
@@ -377,15 +396,15 @@ pub fn current_observations_csv(ledger: &Ledger) -> CliResult<Vec<u8>> {
         }
         writer
             .write_record([
-                neutralise(&e.target_id),
+                escape_text(&e.target_id),
                 format_plain(q.value),
                 q.qualifier.as_str().to_string(),
                 format_period(&p),
                 String::new(),
-                neutralise(&e.source),
-                e.url.as_deref().map(neutralise).unwrap_or_default(),
-                e.note.as_deref().map(neutralise).unwrap_or_default(),
-                neutralise(&e.recorded_by),
+                escape_text(&e.source),
+                e.url.as_deref().map(escape_text).unwrap_or_default(),
+                e.note.as_deref().map(escape_text).unwrap_or_default(),
+                escape_text(&e.recorded_by),
             ])
             .map_err(fail)?;
     }

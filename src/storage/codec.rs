@@ -6,16 +6,12 @@ use crate::model::{
     Action, Cadence, Comparator, Direction, Entry, Kind, Observation, Period, Provenance,
     Qualifier, Quantity, TargetDef,
 };
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate};
 use rusqlite::Row;
 use rust_decimal::Decimal;
 use std::str::FromStr;
 
-/// The canonical form of `recorded_at`: fixed-width UTC with milliseconds,
-/// so text order is time order.
-pub fn timestamp(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
-}
+pub use crate::domain::entry::timestamp;
 
 /// `YYYY-MM-DD`, as the schema stores dates. Written by hand: chrono's
 /// formatter is the larger part of an import's per-row cost otherwise.
@@ -115,9 +111,7 @@ pub(super) fn bytes_ref<'r>(row: &'r Row, index: usize) -> rusqlite::Result<&'r 
 /// A value stored by this program failed to read back: the file was edited
 /// by hand or is damaged.
 pub(super) fn corrupt(what: &str, text: &str) -> StorageError {
-    StorageError::Conflict(format!(
-        "the ledger holds an unreadable {what} `{text}`; run `tracker check`"
-    ))
+    StorageError::Corrupt(format!("it holds an unreadable {what} `{text}`"))
 }
 
 pub(super) fn parse_col<T: FromStr>(what: &str, text: String) -> StorageResult<T> {

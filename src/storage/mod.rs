@@ -17,6 +17,7 @@
 
 mod bulk;
 mod codec;
+mod error;
 mod maintain;
 pub mod migrate;
 mod open;
@@ -26,65 +27,14 @@ mod write;
 
 use crate::model::{Period, Quantity, TargetDef};
 pub use codec::timestamp;
+pub use error::{ReadOnly, StorageError, StorageResult};
 use rusqlite::Connection;
 use std::path::PathBuf;
 use std::time::Duration;
-use thiserror::Error;
 
 /// How long a writer waits for another writer before giving up, unless
 /// `TRACKER_BUSY_TIMEOUT_MS` says otherwise.
 pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
-
-#[derive(Debug, Error)]
-pub enum StorageError {
-    #[error("no ledger at {}", path.display())]
-    NotFound { path: PathBuf },
-    #[error("{} is not a tracker ledger", path.display())]
-    NotALedger { path: PathBuf },
-    #[error(
-        "{} has schema version {found}, newer than this tracker understands (up to {supported})",
-        path.display()
-    )]
-    TooNew {
-        path: PathBuf,
-        found: i64,
-        supported: i64,
-    },
-    #[error("{} already exists", path.display())]
-    AlreadyExists { path: PathBuf },
-    #[error("unknown target `{id}`")]
-    UnknownTarget {
-        id: String,
-        suggestions: Vec<String>,
-    },
-    #[error("unknown observation #{id}")]
-    UnknownObservation { id: i64 },
-    #[error("{0}")]
-    Conflict(String),
-    #[error("the ledger is busy: another process held the write lock for too long")]
-    Busy,
-    #[error("database error")]
-    Sqlite(#[source] rusqlite::Error),
-    #[error("{}", path.display())]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-}
-
-impl From<rusqlite::Error> for StorageError {
-    fn from(error: rusqlite::Error) -> Self {
-        match error.sqlite_error_code() {
-            Some(rusqlite::ErrorCode::DatabaseBusy) | Some(rusqlite::ErrorCode::DatabaseLocked) => {
-                StorageError::Busy
-            }
-            _ => StorageError::Sqlite(error),
-        }
-    }
-}
-
-pub type StorageResult<T> = Result<T, StorageError>;
 
 /// Whether a command may write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,8 +1,9 @@
 //! Opening and creating a ledger file and configuring each connection:
 //! the one place that decides journal mode, durability and busy waiting.
 
+use super::error::diagnose_read_only;
 use super::*;
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::{Connection, MAIN_DB, OpenFlags};
 use std::path::Path;
 use std::time::Duration;
 
@@ -32,8 +33,31 @@ impl Ledger {
         })
     }
 
-    /// Opens an existing ledger; never creates one.
+    /// Opens an existing ledger; never creates one. Opened for writing, a
+    /// ledger that cannot be written is refused here, before any work, with
+    /// the reason (file, folder or mount).
     pub fn open(path: &Path, access: Access) -> StorageResult<Ledger> {
+        let read_only = |why: Option<ReadOnly>| StorageError::ReadOnly {
+            path: Some(path.to_path_buf()),
+            why: why.unwrap_or(ReadOnly::Unknown),
+        };
+        let ledger = Self::open_as(path, access).map_err(|e| match e {
+            StorageError::ReadOnly { .. } => read_only(diagnose_read_only(path)),
+            StorageError::Database(_) if access == Access::ReadWrite => {
+                match diagnose_read_only(path) {
+                    Some(why) => read_only(Some(why)),
+                    None => e,
+                }
+            }
+            e => e,
+        })?;
+        if access == Access::ReadWrite && ledger.conn.is_readonly(MAIN_DB)? {
+            return Err(read_only(diagnose_read_only(path)));
+        }
+        Ok(ledger)
+    }
+
+    fn open_as(path: &Path, access: Access) -> StorageResult<Ledger> {
         if !path.is_file() {
             return Err(StorageError::NotFound {
                 path: path.to_path_buf(),
@@ -152,7 +176,7 @@ pub(super) fn configure(conn: &Connection, access: Access) -> StorageResult<()> 
         let mode: String =
             conn.pragma_update_and_check(None, "journal_mode", "wal", |row| row.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") {
-            return Err(StorageError::Conflict(format!(
+            return Err(StorageError::Database(format!(
                 "could not switch the ledger to WAL journal mode (got `{mode}`)"
             )));
         }

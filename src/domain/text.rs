@@ -1,9 +1,11 @@
-//! Free-text fields (sources, notes, reasons, names) checked once, before
-//! anything reaches the ledger.
+//! Free-text fields (sources, notes, reasons, names, titles, quotes, URLs):
+//! the one definition of what text the ledger accepts, used by every way
+//! text gets in (flags, CSV, JSON restore, target files) and by `check`.
 //!
 //! Text ends up in terminals, CSV files and spreadsheets. Control characters
-//! could rewrite a terminal or hide content, and unbounded text makes a
-//! ledger that nobody can read, so both are refused with the field named.
+//! could rewrite a terminal or hide content, bidirectional overrides can
+//! make text read differently from what it says, and unbounded text makes a
+//! ledger that nobody can read, so all are refused with the field named.
 //! Unicode is otherwise kept exactly as typed (no normalisation): the ledger
 //! quotes sources, it does not edit them.
 
@@ -28,6 +30,24 @@ pub enum TextError {
         position: usize,
         newline: &'static str,
     },
+    #[error(
+        "{field} contains the bidirectional control U+{code:04X} at character {position}, which can make text display differently from what it says; remove it"
+    )]
+    Bidi {
+        field: &'static str,
+        code: u32,
+        position: usize,
+    },
+    #[error(
+        "{field} `{url}` is not a web address; expected an http:// or https:// URL without spaces"
+    )]
+    NotAUrl { field: &'static str, url: String },
+}
+
+/// Characters that reorder the display of text around them (embeddings,
+/// overrides and isolates). Refused in every field.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// How a field may look.
@@ -55,6 +75,12 @@ impl TextRule {
         }
     }
 
+    /// The same rule reported under another name (a file key such as
+    /// `source` rather than the flag `--source`).
+    pub const fn named(self, field: &'static str) -> Self {
+        TextRule { field, ..self }
+    }
+
     /// Trims surrounding white space and checks the rest.
     pub fn check(&self, input: &str) -> Result<String, TextError> {
         let text = input.trim();
@@ -70,6 +96,13 @@ impl TextRule {
             });
         }
         for (position, c) in text.chars().enumerate() {
+            if is_bidi_control(c) {
+                return Err(TextError::Bidi {
+                    field: self.field,
+                    code: c as u32,
+                    position: position + 1,
+                });
+            }
             let allowed = self.allow_newlines && c == '\n';
             if c.is_control() && !allowed {
                 return Err(TextError::ControlCharacter {
@@ -91,6 +124,27 @@ impl TextRule {
     pub fn check_opt(&self, input: Option<&str>) -> Result<Option<String>, TextError> {
         input.map(|text| self.check(text)).transpose()
     }
+
+    /// A web address: a one-line text that starts with `http://` or
+    /// `https://` and has no white space (so `javascript:` and `file:`
+    /// links never reach a report or an HTML page).
+    pub fn check_url(&self, input: &str) -> Result<String, TextError> {
+        let text = self.check(input)?;
+        let lower = text.to_ascii_lowercase();
+        let scheme_ok = lower.starts_with("https://") || lower.starts_with("http://");
+        if !scheme_ok || text.chars().any(char::is_whitespace) || text.len() <= "http://".len() {
+            return Err(TextError::NotAUrl {
+                field: self.field,
+                url: text,
+            });
+        }
+        Ok(text)
+    }
+
+    /// Like [`check_url`](Self::check_url) for an optional field.
+    pub fn check_url_opt(&self, input: Option<&str>) -> Result<Option<String>, TextError> {
+        input.map(|text| self.check_url(text)).transpose()
+    }
 }
 
 pub const SOURCE: TextRule = TextRule::line("--source", 500);
@@ -98,6 +152,16 @@ pub const URL: TextRule = TextRule::line("--url", 500);
 pub const NOTE: TextRule = TextRule::paragraph("--note", 2000);
 pub const REASON: TextRule = TextRule::paragraph("--reason", 500);
 pub const BY: TextRule = TextRule::line("--by", 200);
+pub const ID: TextRule = TextRule::line("id", 64);
+pub const TITLE: TextRule = TextRule::line("title", 200);
+pub const METRIC: TextRule = TextRule::line("metric", 500);
+pub const UNIT: TextRule = TextRule::line("unit", 40);
+pub const QUOTE: TextRule = TextRule::paragraph("quote", 4000);
+pub const SPEAKER: TextRule = TextRule::line("speaker", 500);
+pub const SPEAKER_ROLE: TextRule = TextRule::line("speaker_role", 500);
+pub const SOURCE_TITLE: TextRule = TextRule::line("source_title", 500);
+pub const SOURCE_URL: TextRule = TextRule::line("source_url", 500);
+pub const INTERPRETATION: TextRule = TextRule::paragraph("interpretation", 4000);
 
 #[cfg(test)]
 mod tests {
@@ -129,6 +193,24 @@ mod tests {
         assert!(SOURCE.check("two\nlines").is_err());
         assert_eq!(NOTE.check("two\nlines").unwrap(), "two\nlines");
         assert!(NOTE.check("tab\there").is_err());
+    }
+
+    #[test]
+    fn refuses_bidi_controls_and_non_web_urls() {
+        assert!(matches!(
+            NOTE.check("abc\u{202e}cba"),
+            Err(TextError::Bidi { code: 0x202e, .. })
+        ));
+        assert!(URL.check_url("https://example.org/a").is_ok());
+        assert!(URL.check_url("HTTP://example.org").is_ok());
+        for bad in [
+            "javascript:alert(1)",
+            "file:///etc/passwd",
+            "https://a b",
+            "http://",
+        ] {
+            assert!(URL.check_url(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -1,0 +1,420 @@
+//! One set of rules for every way data gets into a ledger: `record`,
+//! `correct`, CSV import, JSON restore, target files and `target add` all
+//! refuse the same bad data (and leave the ledger byte-identical), and
+//! `check` flags such data if an older tracker let it in.
+//!
+//! All values here are synthetic test data.
+
+use crate::common::{TestEnv, snapshot};
+use predicates::prelude::*;
+use serde_json::{Value, json};
+
+/// `tracker ARGS` must fail with `code`, say `message`, and write nothing.
+fn refused(env: &TestEnv, args: &[&str], code: i32, message: &str) -> String {
+    let before = snapshot(&env.db());
+    let out = env.tracker(args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "tracker {args:?}: expected exit {code}; stderr: {stderr}"
+    );
+    assert!(
+        stderr.contains(message),
+        "tracker {args:?}: expected `{message}` in: {stderr}"
+    );
+    assert_eq!(before, snapshot(&env.db()), "tracker {args:?} wrote");
+    stderr
+}
+
+/// The seeded ledger's JSON export.
+fn export(env: &TestEnv) -> Value {
+    serde_json::from_str(&env.stdout(&["export"])).unwrap()
+}
+
+/// An export holding one more entry, `changes` applied to a copy of a
+/// plain record.
+fn with_entry(env: &TestEnv, changes: Value) -> Value {
+    let mut doc = export(env);
+    let entries = doc["entries"].as_array_mut().unwrap();
+    let next = entries.len() as i64 + 1;
+    let mut entry = json!({
+        "id": next, "target_id": "opbudget-st-share", "action": "record",
+        "value": "50", "qualifier": "exact",
+        "period_start": "2024-01-01", "period_end": "2024-12-31",
+        "source": "synthetic", "url": null, "note": null,
+        "recorded_by": "tester", "recorded_at": "2025-06-01T00:00:00.000Z",
+        "supersedes": null, "reason": null
+    });
+    for (key, value) in changes.as_object().unwrap() {
+        entry[key] = value.clone();
+    }
+    entries.push(entry);
+    doc
+}
+
+fn write_json(env: &TestEnv, name: &str, doc: &Value) -> String {
+    let path = env.path(name);
+    std::fs::write(&path, serde_json::to_vec_pretty(doc).unwrap()).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn a_value_over_the_limit_is_refused_by_record_and_csv_import() {
+    let env = TestEnv::seeded();
+    refused(
+        &env,
+        &[
+            "record",
+            "opbudget-st-share",
+            "150%",
+            "--period",
+            "2024",
+            "--source",
+            "s",
+        ],
+        2,
+        "limit 100",
+    );
+    std::fs::write(
+        env.path("over.csv"),
+        "target_id,value,period,source\nopbudget-st-share,250%,2024,s\n",
+    )
+    .unwrap();
+    let stderr = refused(&env, &["import", "over.csv"], 2, "limit 100");
+    assert!(stderr.contains("over.csv:2:"), "{stderr}");
+}
+
+#[test]
+fn a_restore_checks_every_entry_like_record_does() {
+    let env = TestEnv::seeded();
+    let cases: Vec<(&str, Value, &str)> = vec![
+        (
+            "escape in source",
+            json!({"source": "a\u{1b}[2Jb"}),
+            "control character",
+        ),
+        (
+            "bell in note",
+            json!({"note": "ding\u{7}"}),
+            "control character",
+        ),
+        (
+            "newline in recorded_by",
+            json!({"recorded_by": "eve\nmallory"}),
+            "control character",
+        ),
+        (
+            "bidi override in source",
+            json!({"source": "abc\u{202e}cba"}),
+            "U+202E",
+        ),
+        (
+            "javascript url",
+            json!({"url": "javascript:alert(1)"}),
+            "http",
+        ),
+        (
+            "negative value",
+            json!({"target_id": "sei-revenue", "value": "-5", "period_start": "2022-01-01", "period_end": "2022-12-31"}),
+            "negative",
+        ),
+        (
+            "outside the window",
+            json!({"target_id": "equipment-renewal", "value": "5", "period_start": "2020-01-01", "period_end": "2020-12-31"}),
+            "window",
+        ),
+        (
+            "period in 2150",
+            json!({"period_start": "2150-01-01", "period_end": "2150-12-31"}),
+            "2150",
+        ),
+        ("over the limit", json!({"value": "150"}), "limit 100"),
+        (
+            "unreadable time",
+            json!({"recorded_at": "yesterday-ish"}),
+            "yesterday-ish",
+        ),
+    ];
+    for (name, changes, message) in cases {
+        let file = write_json(&env, "bad.json", &with_entry(&env, changes));
+        let stderr = refused(&env, &["import", &file], 2, message);
+        assert!(
+            stderr.contains("entry #12"),
+            "{name}: the entry is named: {stderr}"
+        );
+    }
+    // A control sequence in a restored definition's title (it would
+    // rewrite the terminal's window title in `show`).
+    let mut doc = export(&env);
+    let versions = doc["targets"].as_array_mut().unwrap();
+    let mut amended = versions[0].clone();
+    amended["version"] = json!(2);
+    amended["title"] = json!("x\u{1b}]0;pwned\u{7}");
+    amended["reason"] = json!("synthetic");
+    versions.insert(1, amended);
+    let file = write_json(&env, "title.json", &doc);
+    refused(&env, &["import", &file], 2, "title");
+    // The untouched export restores.
+    let file = write_json(&env, "good.json", &with_entry(&env, json!({})));
+    env.tracker(&["import", &file]).assert().success();
+}
+
+#[test]
+fn check_flags_entries_the_rules_refuse() {
+    let env = TestEnv::seeded();
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.execute_batch(
+        "INSERT INTO observations (target_id, action, value, qualifier, period_start,
+            period_end, source, recorded_by, recorded_at)
+         VALUES ('opbudget-st-share', 'record', '50', 'exact', '2024-01-01', '2024-12-31',
+            'a' || char(27) || '[2J', 'x', '2025-01-01T00:00:00.000Z'),
+                ('opbudget-st-share', 'record', '150', 'exact', '2023-01-01', '2023-12-31',
+            's', 'x', '2025-01-01T00:00:00.000Z')",
+    )
+    .unwrap();
+    drop(conn);
+    env.tracker(&["check"])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("limit 100"))
+        .stderr(predicate::str::contains("control character"))
+        .stderr(predicate::str::contains("entry #12, field `source`"))
+        .stderr(predicate::str::contains("entry #13, field `value`"));
+}
+
+#[test]
+fn an_unreadable_value_is_a_ledger_problem_not_bad_input() {
+    let env = TestEnv::seeded();
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.execute_batch(
+        "INSERT INTO observations (target_id, action, value, qualifier, period_start,
+            period_end, source, recorded_by, recorded_at)
+         VALUES ('sei-revenue', 'record', '1-2', 'exact', '2022-01-01', '2022-12-31', 's', 'x',
+            '2025-01-01T00:00:00.000Z')",
+    )
+    .unwrap();
+    drop(conn);
+    env.tracker(&["report"])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("tracker check"));
+}
+
+#[test]
+fn a_recorder_name_with_control_characters_is_refused_everywhere() {
+    let env = TestEnv::seeded();
+    std::fs::write(
+        env.path("ok.csv"),
+        "target_id,value,period,source\nsei-revenue,5bn,2022,s\n",
+    )
+    .unwrap();
+    let before = snapshot(&env.db());
+    let out = env
+        .tracker(&["import", "ok.csv"])
+        .env("TRACKER_USER", "eve\u{1b}[2J")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("control character"));
+    assert_eq!(before, snapshot(&env.db()));
+}
+
+#[test]
+fn a_url_must_be_http_or_https() {
+    let env = TestEnv::seeded();
+    refused(
+        &env,
+        &[
+            "record",
+            "sei-revenue",
+            "5bn",
+            "--period",
+            "2022",
+            "--source",
+            "s",
+            "--url",
+            "javascript:alert(1)",
+        ],
+        2,
+        "http",
+    );
+}
+
+const ADD: &[&str] = &[
+    "target",
+    "add",
+    "--id",
+    "synthetic-share",
+    "--title",
+    "Synthetic share",
+    "--kind",
+    "level",
+    "--metric",
+    "Synthetic share",
+    "--unit",
+    "%",
+    "--target",
+    ">=2.5%",
+    "--deadline",
+    "2025-12-31",
+    "--quote",
+    "Synthetic quote.",
+    "--speaker",
+    "Nobody",
+    "--speaker-role",
+    "Test",
+    "--statement-date",
+    "2024-07-26",
+    "--source-title",
+    "Synthetic",
+    "--interpretation",
+    "Synthetic.",
+];
+
+fn add_with(extra: &[&'static str]) -> Vec<&'static str> {
+    let mut args = ADD.to_vec();
+    args.extend_from_slice(extra);
+    args
+}
+
+#[test]
+fn target_add_takes_a_limit_and_names_the_flag_in_errors() {
+    let env = TestEnv::seeded();
+    env.tracker(&add_with(&["--limit", "100"]))
+        .assert()
+        .success();
+    let export = export(&env);
+    let added = export["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == "synthetic-share")
+        .unwrap();
+    assert_eq!(added["limit"], json!("100"));
+    assert_eq!(added["recorded_by"], json!("tester"), "TRACKER_USER");
+
+    let env = TestEnv::seeded();
+    let stderr = refused(&env, &add_with(&["--limit", "lots"]), 2, "--limit");
+    assert!(!stderr.contains("command line:"), "{stderr}");
+    let stderr = refused(&env, &add_with(&["--limit=-3"]), 2, "--limit");
+    assert!(!stderr.contains("command line:"), "{stderr}");
+}
+
+#[test]
+fn target_amend_works_on_a_target_with_a_limit() {
+    let env = TestEnv::seeded();
+    env.tracker(&[
+        "target",
+        "amend",
+        "opbudget-st-share",
+        "--title",
+        "Synthetic new title",
+        "--reason",
+        "synthetic",
+    ])
+    .assert()
+    .success();
+    let export = export(&env);
+    let v2 = export["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == "opbudget-st-share" && t["version"] == 2)
+        .unwrap();
+    assert_eq!(v2["limit"], json!("100"));
+    assert_eq!(v2["title"], json!("Synthetic new title"));
+    assert_eq!(v2["recorded_by"], json!("tester"), "TRACKER_USER");
+
+    let stderr = refused(
+        &env,
+        &[
+            "target",
+            "amend",
+            "opbudget-st-share",
+            "--deadline",
+            "someday",
+            "--reason",
+            "synthetic",
+        ],
+        2,
+        "--deadline",
+    );
+    assert!(!stderr.contains("amended definition"), "{stderr}");
+}
+
+#[test]
+fn target_import_refuses_figures_for_the_future() {
+    let env = TestEnv::seeded();
+    std::fs::write(
+        env.path("future.toml"),
+        r#"format = 1
+[source]
+title = "synthetic"
+date = 2024-01-01
+
+[[target]]
+id = "synthetic-future"
+title = "synthetic"
+kind = "level"
+metric = "synthetic"
+unit = "people"
+direction = "up"
+target = ">= 10"
+quote = "synthetic"
+speaker = "nobody"
+speaker_role = "test"
+
+[[target.observation]]
+value = "5"
+period = "2099"
+"#,
+    )
+    .unwrap();
+    let stderr = refused(&env, &["target", "import", "future.toml"], 2, "after today");
+    assert!(stderr.contains("future.toml:"), "{stderr}");
+}
+
+#[test]
+fn check_accepts_a_ledger_of_the_previous_schema_version() {
+    let env = TestEnv::seeded();
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.execute_batch("DROP INDEX observations_by_target_covering; PRAGMA user_version = 1;")
+        .unwrap();
+    drop(conn);
+    env.tracker(&["check"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("ok:"));
+}
+
+#[test]
+fn text_that_looks_neutralised_survives_a_csv_round_trip() {
+    let env = TestEnv::seeded();
+    env.tracker(&[
+        "record",
+        "sei-revenue",
+        "5bn",
+        "--period",
+        "2022",
+        "--source",
+        "'=not a formula",
+        "--note",
+        "''twice",
+    ])
+    .assert()
+    .success();
+    let csv = env.stdout(&["export", "--format", "csv"]);
+    let other = TestEnv::seeded();
+    std::fs::write(other.path("round.csv"), &csv).unwrap();
+    other.tracker(&["import", "round.csv"]).assert().success();
+    let restored = export(&other);
+    let last = restored["entries"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["source"], json!("'=not a formula"));
+    assert_eq!(last["note"], json!("''twice"));
+}
