@@ -52,7 +52,7 @@ pub fn run(config: &Config, args: &RecordArgs) -> CliResult<ExitCode> {
         ..Selection::default()
     };
     let rows: Vec<ReportRow> = build_rows(&ledger, &selection, config.today(), None)?;
-    let bytes = crate::render::table::render_report(&rows, &table_style(config));
+    let bytes = crate::render::render(crate::cli::Format::Table, &rows, &table_style(config))?;
     crate::output::to_stdout(&bytes)?;
     Ok(ExitCode::Success)
 }

@@ -9,6 +9,7 @@ use crate::error::{CliResult, ExitCode};
 use crate::model::{Action, Entry, Kind};
 use crate::numfmt::human_quantity;
 use crate::period::format_period;
+use crate::render::safe;
 use crate::render::table::{
     BOLD, DIM, paint, progress_segments, sparkline, status_sgr, target_text,
 };
@@ -26,8 +27,8 @@ pub fn run(config: &Config, args: &ShowArgs) -> CliResult<ExitCode> {
         ids: vec![def.id.clone()],
         ..Selection::default()
     };
-    let rows = build_rows(&ledger, &selection, as_of, None)?;
-    let entries = ledger.entries(Some(&def.id))?;
+    let rows = safe::rows(&build_rows(&ledger, &selection, as_of, None)?);
+    let entries = safe::entries(&ledger.entries(Some(&def.id))?);
     let observations = ledger.current_observations(&def.id, None)?;
     let style = table_style(config);
     let mut page = String::new();

@@ -50,6 +50,27 @@ pub fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
+/// Stored text made safe to show to a person: control characters (other
+/// than newline) become their visible Unicode pictures (ESC shows as ␛,
+/// CR as ␍), C1 controls and bidirectional controls become U+FFFD. Text
+/// the rules above accepted comes back unchanged; text an older ledger
+/// holds can never move the cursor, retitle a terminal or reorder a line.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| (c.is_control() && c != '\n') || is_bidi_control(c);
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    text.chars()
+        .map(|c| match c {
+            '\n' => c,
+            '\u{0}'..='\u{1f}' => char::from_u32(0x2400 + c as u32).unwrap_or('\u{FFFD}'),
+            '\u{7f}' => '\u{2421}',
+            c if unsafe_char(c) => '\u{FFFD}',
+            c => c,
+        })
+        .collect()
+}
+
 /// How a field may look.
 #[derive(Debug, Clone, Copy)]
 pub struct TextRule {
@@ -211,6 +232,16 @@ mod tests {
         ] {
             assert!(URL.check_url(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn printable_keeps_good_text_and_defuses_the_rest() {
+        assert!(matches!(
+            printable("国资委\nline"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        assert_eq!(printable("a\u{1b}]0;x\u{7}b\r"), "a␛]0;x␇b␍");
+        assert_eq!(printable("x\u{202e}y\u{9b}z\u{7f}"), "x\u{FFFD}y\u{FFFD}z␡");
     }
 
     #[test]

@@ -418,3 +418,48 @@ fn text_that_looks_neutralised_survives_a_csv_round_trip() {
     assert_eq!(last["source"], json!("'=not a formula"));
     assert_eq!(last["note"], json!("''twice"));
 }
+
+#[test]
+fn stored_control_characters_never_reach_a_terminal() {
+    let env = TestEnv::seeded();
+    // What an older tracker let in (written directly: today's rules refuse
+    // it on every path).
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.execute_batch(
+        "INSERT INTO target_versions SELECT target_id, 2, 'x' || char(27) || ']0;pwned' || char(7),
+            kind, metric, unit, direction, comparator, target_value, window_start, deadline,
+            limit_value, is_rate, cadence, quote, speaker, speaker_role, statement_date,
+            source_title, source_url, 'a' || char(13) || 'b', '2025-01-01T00:00:00.000Z',
+            'eve' || char(27) || '[2J', 'synthetic'
+         FROM target_versions WHERE target_id = 'sei-revenue' AND version = 1;
+         INSERT INTO observations (target_id, action, value, qualifier, period_start,
+            period_end, source, note, recorded_by, recorded_at)
+         VALUES ('sei-revenue', 'record', '5', 'exact', '2022-01-01', '2022-12-31',
+            's' || char(27) || '[31m', 'n' || char(13) || '|x', 'eve' || char(27) || '[2J',
+            '2025-01-01T00:00:00.000Z')",
+    )
+    .unwrap();
+    drop(conn);
+    let svg = env.path("c.svg");
+    for args in [
+        vec!["list"],
+        vec!["report", "--format", "table"],
+        vec!["report", "--format", "markdown"],
+        vec!["show", "sei-revenue"],
+        vec!["history"],
+        vec!["history", "sei-revenue"],
+        vec!["chart", "sei-revenue", "-o", svg.to_str().unwrap()],
+    ] {
+        let out = env.stdout(&args);
+        assert!(!out.contains('\u{1b}'), "{args:?}: {out:?}");
+        assert!(!out.contains('\r'), "{args:?}: {out:?}");
+        assert!(!out.contains('\u{7}'), "{args:?}: {out:?}");
+    }
+    let show = env.stdout(&["show", "sei-revenue"]);
+    assert!(show.contains("x␛]0;pwned␇"), "visible, not hidden: {show}");
+    let picture = std::fs::read_to_string(&svg).unwrap();
+    assert!(!picture.contains('\u{1b}'), "{picture}");
+    // The machine formats keep the ledger's exact text.
+    let json = env.stdout(&["export"]);
+    assert!(json.contains("\\u001b]0;pwned"), "exact in the export");
+}
