@@ -20,7 +20,7 @@ fuzz_target!(|bytes: &[u8]| {
         Ok(rows) => {
             for row in rows {
                 assert!(row.line >= 2 && row.line <= lines, "row line {}", row.line);
-                assert!(tracker::text::SOURCE.check(&row.source).is_ok());
+                assert!(tracker::domain::text::SOURCE.check(&row.source).is_ok());
                 assert!(row.period.start <= row.period.end);
             }
         }

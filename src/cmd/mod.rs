@@ -101,6 +101,7 @@ impl From<StorageError> for CliError {
             StorageError::NotFound { .. }
             | StorageError::NotALedger { .. }
             | StorageError::TooNew { .. }
+            | StorageError::Unsupported { .. }
             | StorageError::Corrupt(_) => ErrorKind::Ledger,
             StorageError::Busy
             | StorageError::ReadOnly { .. }

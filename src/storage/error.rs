@@ -52,6 +52,9 @@ pub enum StorageError {
     /// The disk (or the file system holding the ledger) is full.
     #[error("the disk holding the ledger is full; nothing was written")]
     DiskFull,
+    /// A ledger kind this build cannot open.
+    #[error("{location}: database ledgers (PostgreSQL) are not supported by this tracker yet")]
+    Unsupported { location: super::Location },
     /// Any other database failure (a bug, or the machine).
     #[error("database error: {0}")]
     Database(String),

@@ -5,7 +5,7 @@ use super::*;
 use rusqlite::{Connection, params};
 use std::path::{Path, PathBuf};
 
-impl Ledger {
+impl SqliteLedger {
     /// Runs SQLite's own checks and the ledger's rules; returns every
     /// problem found (empty: healthy).
     pub fn check(&self) -> StorageResult<Vec<String>> {
@@ -70,7 +70,7 @@ impl Ledger {
             problems.push(format!("{gaps} target(s) with missing definition versions"));
         }
         // Every stored number, date and enum reads back.
-        if let Err(e) = self.for_each_target(None, |_, _| Ok(())) {
+        if let Err(e) = self.visit_targets(None, &mut |_, _| Ok(())) {
             problems.push(format!("unreadable definition or observation: {e}"));
         }
         if let Err(e) = self.entries(None) {

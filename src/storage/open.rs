@@ -7,9 +7,9 @@ use rusqlite::{Connection, MAIN_DB, OpenFlags};
 use std::path::Path;
 use std::time::Duration;
 
-impl Ledger {
+impl SqliteLedger {
     /// Creates a new ledger file (and its folder) with the current schema.
-    pub fn create(path: &Path) -> StorageResult<Ledger> {
+    pub fn create(path: &Path) -> StorageResult<SqliteLedger> {
         if path.exists() {
             return Err(StorageError::AlreadyExists {
                 path: path.to_path_buf(),
@@ -27,7 +27,7 @@ impl Ledger {
         let mut conn = Connection::open_with_flags(path, flags)?;
         configure(&conn, Access::ReadWrite)?;
         migrate::migrate(&mut conn)?;
-        Ok(Ledger {
+        Ok(SqliteLedger {
             conn,
             path: path.to_path_buf(),
         })
@@ -36,7 +36,7 @@ impl Ledger {
     /// Opens an existing ledger; never creates one. Opened for writing, a
     /// ledger that cannot be written is refused here, before any work, with
     /// the reason (file, folder or mount).
-    pub fn open(path: &Path, access: Access) -> StorageResult<Ledger> {
+    pub fn open(path: &Path, access: Access) -> StorageResult<SqliteLedger> {
         let read_only = |why: Option<ReadOnly>| StorageError::ReadOnly {
             path: Some(path.to_path_buf()),
             why: why.unwrap_or(ReadOnly::Unknown),
@@ -57,7 +57,7 @@ impl Ledger {
         Ok(ledger)
     }
 
-    fn open_as(path: &Path, access: Access) -> StorageResult<Ledger> {
+    fn open_as(path: &Path, access: Access) -> StorageResult<SqliteLedger> {
         if !path.is_file() {
             return Err(StorageError::NotFound {
                 path: path.to_path_buf(),
@@ -108,7 +108,7 @@ impl Ledger {
             }
             migrate::Version::Empty | migrate::Version::Foreign => return Err(not_a_ledger()),
         }
-        Ok(Ledger {
+        Ok(SqliteLedger {
             conn,
             path: path.to_path_buf(),
         })

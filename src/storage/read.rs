@@ -7,7 +7,7 @@ use super::*;
 use crate::model::{Entry, Observation, TargetDef};
 use rusqlite::{OptionalExtension, params};
 
-impl Ledger {
+impl SqliteLedger {
     pub fn target_count(&self) -> StorageResult<i64> {
         Ok(self
             .conn
@@ -31,6 +31,7 @@ impl Ledger {
 
     /// The definition of `id` in force at `known_at`.
     pub fn target(&self, id: &str, known_at: KnownAt) -> StorageResult<TargetDef> {
+        let known_at = known_at.map(timestamp);
         let sql = format!(
             "SELECT {TARGET_COLUMNS} FROM target_versions v
              WHERE v.target_id = ?1 AND (?2 IS NULL OR v.recorded_at <= ?2)
@@ -63,6 +64,7 @@ impl Ledger {
         id: &str,
         known_at: KnownAt,
     ) -> StorageResult<Vec<Observation>> {
+        let known_at = known_at.map(timestamp);
         let sql = match known_at {
             None => format!(
                 "SELECT o.id, o.value, o.qualifier, o.period_start, o.period_end
@@ -88,10 +90,8 @@ impl Ledger {
     /// Streams every target (sorted by id) with its current observations:
     /// two ordered queries merged in one pass, so the cost is linear in the
     /// ledger and memory holds one target's observations at a time.
-    pub fn for_each_target<F>(&self, known_at: KnownAt, mut visit: F) -> StorageResult<()>
-    where
-        F: FnMut(TargetDef, &[Observation]) -> StorageResult<()>,
-    {
+    pub fn visit_targets(&self, known_at: KnownAt, visit: &mut Visit<'_>) -> StorageResult<()> {
+        let known_at = known_at.map(timestamp);
         let targets_sql = format!(
             "SELECT {TARGET_COLUMNS} FROM target_versions v
              WHERE (?1 IS NULL OR v.recorded_at <= ?1)

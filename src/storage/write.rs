@@ -9,7 +9,7 @@ use crate::value::format_plain;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-impl Ledger {
+impl SqliteLedger {
     /// Records one observation. For a cumulative target, a period that
     /// overlaps a current observation is refused, naming it.
     pub fn record(&mut self, new: &NewObservation, now: DateTime<Utc>) -> StorageResult<i64> {

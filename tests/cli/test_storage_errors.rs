@@ -166,3 +166,25 @@ fn a_full_disk_says_so_and_writes_nothing() {
     no_raw_codes(&stderr);
     assert_eq!(before, report(&env), "the ledger is as it was");
 }
+
+#[test]
+fn a_database_url_is_never_taken_for_a_file_name() {
+    let env = TestEnv::new();
+    for args in [vec!["init"], vec!["list"], vec!["check"]] {
+        let out = env
+            .bare()
+            .arg("--db")
+            .arg("postgres://ann:s3cret@localhost:5432/ledger")
+            .args(&args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(4), "{args:?}: {stderr}");
+        assert!(stderr.contains("not supported"), "{stderr}");
+        assert!(
+            !stderr.contains("s3cret"),
+            "the password stays secret: {stderr}"
+        );
+        assert!(!env.path("postgres:").exists(), "no folder `postgres:`");
+    }
+}
