@@ -9,6 +9,8 @@
 //! (and the column for TOML syntax errors), the target and the field, and says
 //! what would be accepted.
 
+use crate::domain::entry::{check_amount, check_window};
+use crate::domain::text::TextRule;
 use crate::model::{
     Cadence, Comparator, Direction, Kind, Period, Provenance, Qualifier, Quantity, TargetDef,
 };
@@ -620,7 +622,7 @@ impl<'a> Cx<'a> {
                 ));
             }
             (Some(v), _) => {
-                let parsed = self.value(p, "target", v, &unit, is_rate, limit)?;
+                let parsed = self.value(p, "target", v, &unit)?;
                 let q = parsed.quantity;
                 let comparator = match q.qualifier {
                     Qualifier::MoreThan => Comparator::MoreThan,
@@ -818,8 +820,9 @@ impl<'a> Cx<'a> {
                 ));
             }
             Some(v) => {
-                self.value(p, "value", v, &def.unit, def.is_rate, def.limit)?
-                    .quantity
+                let q = self.value(p, "value", v, &def.unit)?.quantity;
+                check_amount(def, &q).map_err(|e| self.bad(p, "value", v, e.message))?;
+                q
             }
         };
         let period = match &o.period {
@@ -834,20 +837,7 @@ impl<'a> Cx<'a> {
                 let s = self.string(p, "period", v)?;
                 let period =
                     parse_period(&s).map_err(|e| self.bad(p, "period", v, e.to_string()))?;
-                if let (Kind::Cumulative, Some(start), Some(end)) =
-                    (def.kind, def.window_start, def.deadline)
-                    && (period.start < start || period.end > end)
-                {
-                    return Err(self.bad(
-                        p,
-                        "period",
-                        v,
-                        format!(
-                            "period {}..{} lies outside the target's window {start}..{end}; expected a period within it",
-                            period.start, period.end
-                        ),
-                    ));
-                }
+                check_window(def, &period).map_err(|e| self.bad(p, "period", v, e.message))?;
                 period
             }
         };
@@ -898,7 +888,7 @@ impl<'a> Cx<'a> {
         newlines: bool,
     ) -> Result<String, TargetFileError> {
         let s = self.string(p, name, v)?;
-        check_text(&s, max, newlines).map_err(|m| self.bad(p, name, v, m))?;
+        check_text(name, &s, max, newlines).map_err(|m| self.bad(p, name, v, m))?;
         Ok(s)
     }
 
@@ -937,18 +927,11 @@ impl<'a> Cx<'a> {
         f: &Field,
     ) -> Result<Option<String>, TargetFileError> {
         let Some(v) = f else { return Ok(None) };
-        let s = self.text(p, name, v, MAX_TEXT_LEN, false)?;
-        let scheme_ok = s.starts_with("https://") || s.starts_with("http://");
-        if !scheme_ok || s.chars().any(char::is_whitespace) {
-            return Err(self.bad(
-                p,
-                name,
-                v,
-                format!(
-                    "`{s}` is not a URL; expected an http:// or https:// address without spaces"
-                ),
-            ));
-        }
+        let s = self.string(p, name, v)?;
+        crate::domain::text::URL
+            .named("url")
+            .check_url(&s)
+            .map_err(|e| self.bad(p, name, v, e.to_string()))?;
         Ok(Some(s))
     }
 
@@ -1073,16 +1056,14 @@ impl<'a> Cx<'a> {
     }
 
     /// A value in the value grammar (`"> 3 trillion"`, `"32%"`; a bare TOML
-    /// number is read from its text), checked against the target's unit, sign
-    /// and limit.
+    /// number is read from its text), checked against the target's unit.
+    /// Sign and limit are the ledger's rules ([`crate::domain`]).
     fn value(
         &self,
         p: &Place<'_>,
         name: &str,
         v: &Spanned<Value>,
         unit: &str,
-        is_rate: bool,
-        limit: Option<Decimal>,
     ) -> Result<ParsedValue, TargetFileError> {
         let text = match v.get_ref() {
             Value::String(s) => s.clone(),
@@ -1101,25 +1082,6 @@ impl<'a> Cx<'a> {
         };
         let parsed = parse_value(&text).map_err(|e| self.bad(p, name, v, e.to_string()))?;
         check_unit(&parsed, unit).map_err(|e| self.bad(p, name, v, e.to_string()))?;
-        let x = parsed.quantity.value;
-        if x < Decimal::ZERO && !is_rate {
-            return Err(self.bad(
-                p,
-                name,
-                v,
-                format!("negative value {x} for a metric that cannot be negative; only a rate (`rate = true`) may be negative"),
-            ));
-        }
-        if let Some(l) = limit
-            && x > l
-        {
-            return Err(self.bad(
-                p,
-                name,
-                v,
-                format!("value {x} exceeds the target's limit {l}"),
-            ));
-        }
         Ok(parsed)
     }
 }
@@ -1173,33 +1135,32 @@ fn describe(v: &Value) -> String {
     }
 }
 
-/// Non-empty, at most `max` characters, and no control characters (except
-/// newline where `newlines`).
-fn check_text(s: &str, max: usize, newlines: bool) -> Result<(), String> {
-    if s.trim().is_empty() {
-        return Err("must not be empty".to_string());
-    }
-    let len = s.chars().count();
-    if len > max {
-        return Err(format!("is {len} characters long; at most {max} allowed"));
-    }
-    if let Some((i, c)) = s
-        .chars()
-        .enumerate()
-        .find(|&(_, c)| c.is_control() && !(newlines && c == '\n'))
-    {
-        let allowed = if newlines {
-            "only newlines are allowed"
-        } else {
-            "write it on one line"
-        };
-        return Err(format!(
-            "contains the control character U+{:04X} at character {}; {allowed}",
-            u32::from(c),
-            i + 1
-        ));
-    }
-    Ok(())
+/// Non-empty, at most `max` characters, no control characters (except
+/// newline where `newlines`) and no bidirectional controls: the ledger's
+/// one text rule ([`crate::domain::text`]), reported under the file's key.
+fn check_text(name: &str, s: &str, max: usize, newlines: bool) -> Result<(), String> {
+    let field = [
+        "title",
+        "metric",
+        "unit",
+        "quote",
+        "speaker",
+        "speaker_role",
+        "source_title",
+        "interpretation",
+        "source",
+        "note",
+        "url",
+    ]
+    .into_iter()
+    .find(|key| *key == name)
+    .unwrap_or("text");
+    let rule = if newlines {
+        TextRule::paragraph(field, max)
+    } else {
+        TextRule::line(field, max)
+    };
+    rule.check(s).map(|_| ()).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
@@ -1528,14 +1489,14 @@ speaker_role = \"r\"
                 with(VALID, "title = \"A\"", "title = \"  \""),
                 9,
                 Some("title"),
-                "must not be empty",
+                "is empty",
             ),
             (
                 "long title",
                 with(VALID, "title = \"A\"", &long_title),
                 9,
                 Some("title"),
-                "at most 200",
+                "the limit is 200",
             ),
             (
                 "control char",
@@ -1744,7 +1705,7 @@ speaker_role = \"r\"
                 cum_obs("2029"),
                 23,
                 Some("period"),
-                "outside the target's window 2024-01-01..2028-12-31",
+                "is outside the window of `c` (2024-01-01..2028-12-31)",
             ),
             (
                 "overlapping periods",
@@ -1765,7 +1726,7 @@ speaker_role = \"r\"
                 ),
                 6,
                 Some("url"),
-                "not a URL",
+                "is not a web address",
             ),
             (
                 "TOML syntax error",

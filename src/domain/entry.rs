@@ -21,10 +21,15 @@ pub enum AsOf {
 /// The sign and the limit: a negative amount only for a rate, never above
 /// the target's natural ceiling (100 for a share in %).
 pub fn check_amount(def: &TargetDef, quantity: &Quantity) -> Result<(), RuleError> {
-    let x = quantity.value;
+    check_sign(def, quantity.value, "value")?;
+    check_limit(def.limit, quantity.value, "value")
+}
+
+/// Only a rate may be negative.
+pub fn check_sign(def: &TargetDef, x: Decimal, field: &'static str) -> Result<(), RuleError> {
     if x.is_sign_negative() && !x.is_zero() && !def.allows_negative() {
         return Err(RuleError::new(
-            "value",
+            field,
             format!(
                 "value {} is negative, but `{}` ({}) cannot be negative; only rates may be",
                 format_plain(x),
@@ -33,7 +38,7 @@ pub fn check_amount(def: &TargetDef, quantity: &Quantity) -> Result<(), RuleErro
             ),
         ));
     }
-    check_limit(def.limit, x, "value")
+    Ok(())
 }
 
 /// `x` is at most `limit`, if there is one.
@@ -83,6 +88,11 @@ pub fn check_period(def: &TargetDef, period: &Period, as_of: AsOf) -> Result<(),
             ),
         ));
     }
+    check_window(def, period)
+}
+
+/// A cumulative target counts only amounts inside its window.
+pub fn check_window(def: &TargetDef, period: &Period) -> Result<(), RuleError> {
     if def.kind == Kind::Cumulative
         && let (Some(start), Some(end)) = (def.window_start, def.deadline)
         && (period.start < start || period.end > end)

@@ -4,7 +4,7 @@
 //! a line of a file they did not write.
 
 use super::RuleError;
-use super::entry::{check_limit, check_years};
+use super::entry::{check_limit, check_sign, check_years};
 use super::text;
 use crate::model::{Cadence, Comparator, Direction, Kind, Provenance, Qualifier, TargetDef};
 use crate::period::parse_date;
@@ -73,18 +73,9 @@ pub fn check_target(def: &TargetDef) -> Result<(), RuleError> {
                 "a `direction` target has no number; remove the target, or use kind `level` or `cumulative`",
             ));
         }
-        (kind, Some(_), Some(x)) => {
-            if x.is_sign_negative() && !x.is_zero() && !def.allows_negative() {
-                return Err(RuleError::new(
-                    "target",
-                    format!(
-                        "negative value {} for a metric that cannot be negative; only a rate may be negative",
-                        format_plain(x)
-                    ),
-                ));
-            }
+        (_, Some(_), Some(x)) => {
+            check_sign(def, x, "target")?;
             check_limit(def.limit, x, "target")?;
-            let _ = kind;
         }
         (kind, _, _) => {
             return Err(RuleError::new(

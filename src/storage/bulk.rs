@@ -246,154 +246,173 @@ impl SqliteLedger {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut outcome = ImportOutcome::default();
-        // Ids are handed out in order from here (an INTEGER PRIMARY KEY is
-        // max + 1, and BEGIN IMMEDIATE keeps other writers out): the k-th
-        // accepted row becomes #first_id + k.
         let first_id: i64 = tx.query_row(
             "SELECT coalesce(max(id), 0) + 1 FROM observations",
             [],
             |row| row.get(0),
         )?;
-        // Per target: its kind, and whether the ledger holds any entry of
-        // it (if not, nothing in the ledger can duplicate or overlap a row,
-        // and the per-row queries are skipped).
-        let mut targets: HashMap<&str, Option<(Kind, bool)>> = HashMap::new();
-        // Accepted rows, in order: (row index, the value's text). Dates are
-        // cheap to write again, so their texts are not kept.
-        let mut accepted: Vec<(usize, String)> = Vec::new();
-        // Accepted rows with the same target and period (possible
-        // duplicates): the latest, and from each the one before (a chain,
-        // almost always of one). A cumulative target's accepted periods by
-        // start (disjoint): start -> (end, k).
-        let mut latest_same: HashMap<(&str, Period), usize> = HashMap::new();
-        let mut before_same: Vec<usize> = Vec::new();
-        let mut periods: HashMap<&str, BTreeMap<NaiveDate, (NaiveDate, usize)>> = HashMap::new();
-        for (index, row) in rows.iter().enumerate() {
-            let target = row.target_id.as_str();
-            let state = match targets.get(target) {
-                Some(state) => *state,
-                None => {
-                    let state = match target_kind(&tx, target) {
-                        Ok(kind) => Some((kind, has_entries(&tx, target)?)),
-                        Err(StorageError::UnknownTarget { .. }) => None,
-                        Err(e) => return Err(e),
-                    };
-                    targets.insert(target, state);
-                    state
-                }
-            };
-            let Some((kind, in_ledger)) = state else {
-                outcome
-                    .conflicts
-                    .push((index, format!("unknown target `{target}`")));
-                continue;
-            };
-            let text = RowText::of(row);
-            let key = (target, row.period);
-            let same_key = latest_same.get(&key).copied().unwrap_or(usize::MAX);
-            let mut accepted_same = false;
-            let mut k = same_key;
-            while k != usize::MAX && !accepted_same {
-                let (i, value) = &accepted[k];
-                let earlier = &rows[*i];
-                accepted_same = earlier.quantity.qualifier == row.quantity.qualifier
-                    && earlier.source == row.source
-                    && *value == text.value;
-                k = before_same[k];
-            }
-            if accepted_same || (in_ledger && has_same_entry(&tx, row, &text)?) {
-                outcome.skipped += 1;
-                continue;
-            }
-            if kind == Kind::Cumulative {
-                // The ledger's entries have lower ids than this import's, so
-                // an overlap there is the one to name.
-                let mut overlap = if in_ledger {
-                    overlapping_text(&tx, target, &text.start, &text.end, None)?
-                } else {
-                    None
-                };
-                if overlap.is_none()
-                    && let Some(taken) = periods.get(target)
-                {
-                    // Disjoint periods by start: those overlapping end last.
-                    overlap = taken
-                        .range(..=row.period.end)
-                        .rev()
-                        .take_while(|(_, (end, _))| *end >= row.period.start)
-                        .map(|(start, (end, k))| (*k, *start, *end))
-                        .min()
-                        .map(|(k, start, end)| {
-                            (first_id + k as i64, iso_date(start), iso_date(end))
-                        });
-                }
-                if let Some((id, start, end)) = overlap {
-                    outcome.conflicts.push((
-                        index,
-                        format!(
-                            "period {}..{} overlaps observation #{id} ({start}..{end}) of `{target}`",
-                            row.period.start, row.period.end
-                        ),
-                    ));
-                    continue;
-                }
-                periods
-                    .entry(target)
-                    .or_default()
-                    .insert(row.period.start, (row.period.end, accepted.len()));
-            }
-            before_same.push(same_key);
-            latest_same.insert(key, accepted.len());
-            accepted.push((index, text.value));
-        }
+        let (mut outcome, accepted) = check_import_rows(&tx, rows, first_id)?;
         if !outcome.conflicts.is_empty() {
             // Nothing was written; dropping `tx` ends the transaction.
             return Ok(outcome);
         }
         outcome.added = accepted.len();
-
-        // A load at least as large as the ledger: drop the covering index
-        // and build it again afterwards from sorted keys, rather than
-        // inserting a million keys at random places. Same transaction, so
-        // a crash or error leaves the index (and the ledger) as it was.
-        let rebuild =
-            if accepted.len() >= REBUILD_INDEX_MIN_ROWS && accepted.len() as i64 >= first_id - 1 {
-                tx.query_row(
-                    "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?1",
-                    params![COVERING_INDEX],
-                    |row| row.get::<_, String>(0),
-                )
-                .optional()?
-            } else {
-                None
-            };
-        if rebuild.is_some() {
-            tx.execute_batch(&format!("DROP INDEX {COVERING_INDEX}"))?;
-        }
-        let mut batch = BatchInsert::new(&tx, at)?;
-        for (index, value) in accepted {
-            batch.push(&rows[index], value)?;
-        }
-        batch.flush()?;
-        drop(batch);
-        if let Some(sql) = rebuild {
-            tx.execute_batch(&sql)?;
-        }
-        if cfg!(debug_assertions) {
-            let last: i64 =
-                tx.query_row("SELECT coalesce(max(id), 0) FROM observations", [], |row| {
-                    row.get(0)
-                })?;
-            assert_eq!(
-                last,
-                first_id - 1 + outcome.added as i64,
-                "ids as predicted"
-            );
-        }
+        insert_accepted(&tx, rows, accepted, at, first_id)?;
         tx.commit()?;
         Ok(outcome)
     }
+}
+
+/// The first pass of an import: every row checked against the ledger as it
+/// was and against the rows of this import accepted before it (in memory).
+/// Returns the outcome so far and the accepted rows in order, as (row
+/// index, the value's text); the k-th accepted row will become entry
+/// #`first_id` + k (ids are handed out in order: an INTEGER PRIMARY KEY is
+/// max + 1, and `BEGIN IMMEDIATE` keeps other writers out).
+fn check_import_rows(
+    tx: &Connection,
+    rows: &[NewObservation],
+    first_id: i64,
+) -> StorageResult<(ImportOutcome, Vec<(usize, String)>)> {
+    let mut outcome = ImportOutcome::default();
+    // Per target: its kind, and whether the ledger holds any entry of
+    // it (if not, nothing in the ledger can duplicate or overlap a row,
+    // and the per-row queries are skipped).
+    let mut targets: HashMap<&str, Option<(Kind, bool)>> = HashMap::new();
+    // Accepted rows, in order: (row index, the value's text). Dates are
+    // cheap to write again, so their texts are not kept.
+    let mut accepted: Vec<(usize, String)> = Vec::new();
+    // Accepted rows with the same target and period (possible
+    // duplicates): the latest, and from each the one before (a chain,
+    // almost always of one). A cumulative target's accepted periods by
+    // start (disjoint): start -> (end, k).
+    let mut latest_same: HashMap<(&str, Period), usize> = HashMap::new();
+    let mut before_same: Vec<usize> = Vec::new();
+    let mut periods: HashMap<&str, BTreeMap<NaiveDate, (NaiveDate, usize)>> = HashMap::new();
+    for (index, row) in rows.iter().enumerate() {
+        let target = row.target_id.as_str();
+        let state = match targets.get(target) {
+            Some(state) => *state,
+            None => {
+                let state = match target_kind(tx, target) {
+                    Ok(kind) => Some((kind, has_entries(tx, target)?)),
+                    Err(StorageError::UnknownTarget { .. }) => None,
+                    Err(e) => return Err(e),
+                };
+                targets.insert(target, state);
+                state
+            }
+        };
+        let Some((kind, in_ledger)) = state else {
+            outcome
+                .conflicts
+                .push((index, format!("unknown target `{target}`")));
+            continue;
+        };
+        let text = RowText::of(row);
+        let key = (target, row.period);
+        let same_key = latest_same.get(&key).copied().unwrap_or(usize::MAX);
+        let mut accepted_same = false;
+        let mut k = same_key;
+        while k != usize::MAX && !accepted_same {
+            let (i, value) = &accepted[k];
+            let earlier = &rows[*i];
+            accepted_same = earlier.quantity.qualifier == row.quantity.qualifier
+                && earlier.source == row.source
+                && *value == text.value;
+            k = before_same[k];
+        }
+        if accepted_same || (in_ledger && has_same_entry(tx, row, &text)?) {
+            outcome.skipped += 1;
+            continue;
+        }
+        if kind == Kind::Cumulative {
+            // The ledger's entries have lower ids than this import's, so
+            // an overlap there is the one to name.
+            let mut overlap = if in_ledger {
+                overlapping_text(tx, target, &text.start, &text.end, None)?
+            } else {
+                None
+            };
+            if overlap.is_none()
+                && let Some(taken) = periods.get(target)
+            {
+                // Disjoint periods by start: those overlapping end last.
+                overlap = taken
+                    .range(..=row.period.end)
+                    .rev()
+                    .take_while(|(_, (end, _))| *end >= row.period.start)
+                    .map(|(start, (end, k))| (*k, *start, *end))
+                    .min()
+                    .map(|(k, start, end)| (first_id + k as i64, iso_date(start), iso_date(end)));
+            }
+            if let Some((id, start, end)) = overlap {
+                outcome.conflicts.push((
+                    index,
+                    format!(
+                        "period {}..{} overlaps observation #{id} ({start}..{end}) of `{target}`",
+                        row.period.start, row.period.end
+                    ),
+                ));
+                continue;
+            }
+            periods
+                .entry(target)
+                .or_default()
+                .insert(row.period.start, (row.period.end, accepted.len()));
+        }
+        before_same.push(same_key);
+        latest_same.insert(key, accepted.len());
+        accepted.push((index, text.value));
+    }
+    Ok((outcome, accepted))
+}
+
+/// The second pass: the accepted rows inserted in batches, the covering
+/// index rebuilt instead when the load is at least as large as the ledger.
+fn insert_accepted(
+    tx: &Connection,
+    rows: &[NewObservation],
+    accepted: Vec<(usize, String)>,
+    at: &str,
+    first_id: i64,
+) -> StorageResult<()> {
+    let added = accepted.len();
+    // A load at least as large as the ledger: drop the covering index
+    // and build it again afterwards from sorted keys, rather than
+    // inserting a million keys at random places. Same transaction, so
+    // a crash or error leaves the index (and the ledger) as it was.
+    let rebuild =
+        if accepted.len() >= REBUILD_INDEX_MIN_ROWS && accepted.len() as i64 >= first_id - 1 {
+            tx.query_row(
+                "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?1",
+                params![COVERING_INDEX],
+                |row| row.get::<_, String>(0),
+            )
+            .optional()?
+        } else {
+            None
+        };
+    if rebuild.is_some() {
+        tx.execute_batch(&format!("DROP INDEX {COVERING_INDEX}"))?;
+    }
+    let mut batch = BatchInsert::new(tx, at)?;
+    for (index, value) in accepted {
+        batch.push(&rows[index], value)?;
+    }
+    batch.flush()?;
+    drop(batch);
+    if let Some(sql) = rebuild {
+        tx.execute_batch(&sql)?;
+    }
+    if cfg!(debug_assertions) {
+        let last: i64 =
+            tx.query_row("SELECT coalesce(max(id), 0) FROM observations", [], |row| {
+                row.get(0)
+            })?;
+        assert_eq!(last, first_id - 1 + added as i64, "ids as predicted");
+    }
+    Ok(())
 }
 
 /// Rows a bulk import inserts with one INSERT statement. Executing a

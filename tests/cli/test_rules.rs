@@ -463,3 +463,294 @@ fn stored_control_characters_never_reach_a_terminal() {
     let json = env.stdout(&["export"]);
     assert!(json.contains("\\u001b]0;pwned"), "exact in the export");
 }
+
+/// One bad observation, as each write path is given it.
+struct Bad {
+    name: &'static str,
+    target: &'static str,
+    /// As typed (record, correct, CSV, target file).
+    value: &'static str,
+    /// As an export stores it.
+    stored: &'static str,
+    period: &'static str,
+    source: &'static str,
+    url: Option<&'static str>,
+    note: Option<&'static str>,
+    /// What every path says.
+    message: &'static str,
+}
+
+const fn bad(
+    name: &'static str,
+    target: &'static str,
+    value: &'static str,
+    stored: &'static str,
+    period: &'static str,
+    message: &'static str,
+) -> Bad {
+    Bad {
+        name,
+        target,
+        value,
+        stored,
+        period,
+        source: "synthetic",
+        url: None,
+        note: None,
+        message,
+    }
+}
+
+fn bad_entries() -> Vec<Bad> {
+    let long: &'static str = Box::leak("s".repeat(501).into_boxed_str());
+    vec![
+        bad(
+            "over the limit",
+            "opbudget-st-share",
+            "150%",
+            "150",
+            "2024",
+            "value 150 exceeds the target's limit 100",
+        ),
+        bad(
+            "negative",
+            "sei-revenue",
+            "-5bn",
+            "-5000000000",
+            "2022",
+            "is negative, but",
+        ),
+        bad(
+            "future",
+            "sei-revenue",
+            "5bn",
+            "5000000000",
+            "2026",
+            "ends on 2026-12-31, after",
+        ),
+        bad(
+            "outside the window",
+            "equipment-renewal",
+            "1bn",
+            "1000000000",
+            "2020",
+            "is outside the window of",
+        ),
+        Bad {
+            source: "a\u{1b}[2J",
+            ..bad(
+                "escape in source",
+                "sei-revenue",
+                "5bn",
+                "5000000000",
+                "2022",
+                "contains the control character U+001B at character 2",
+            )
+        },
+        Bad {
+            note: Some("abc\u{202e}cba"),
+            ..bad(
+                "bidi in note",
+                "sei-revenue",
+                "5bn",
+                "5000000000",
+                "2022",
+                "contains the bidirectional control U+202E",
+            )
+        },
+        Bad {
+            url: Some("javascript:alert(1)"),
+            ..bad(
+                "javascript url",
+                "sei-revenue",
+                "5bn",
+                "5000000000",
+                "2022",
+                "is not a web address",
+            )
+        },
+        Bad {
+            source: long,
+            ..bad(
+                "long source",
+                "sei-revenue",
+                "5bn",
+                "5000000000",
+                "2022",
+                "is 501 characters long; the limit is 500",
+            )
+        },
+    ]
+}
+
+/// A target file defining synthetic targets shaped like the seed's, with
+/// `case` as the observation of the one like its target.
+fn target_file(case: &Bad) -> String {
+    let shape = match case.target {
+        "opbudget-st-share" => "unit = \"%\"\nlimit = 100\nkind = \"level\"\ntarget = \"> 80%\"",
+        "equipment-renewal" => {
+            "unit = \"CNY\"\nkind = \"cumulative\"\ntarget = \"> 3 trillion\"\nwindow_start = 2024-01-01\ndeadline = 2028-12-31"
+        }
+        _ => "unit = \"CNY\"\nkind = \"level\"\ntarget = \"> 10 trillion\"",
+    };
+    let mut obs = format!(
+        "[[target.observation]]\nvalue = \"{}\"\nperiod = \"{}\"\nsource = {}\n",
+        case.value,
+        case.period,
+        toml_string(case.source)
+    );
+    if let Some(url) = case.url {
+        obs.push_str(&format!("url = {}\n", toml_string(url)));
+    }
+    if let Some(note) = case.note {
+        obs.push_str(&format!("note = {}\n", toml_string(note)));
+    }
+    format!(
+        "format = 1\n[source]\ntitle = \"synthetic\"\ndate = 2024-01-01\n\n[[target]]\nid = \"synthetic-case\"\ntitle = \"synthetic\"\nmetric = \"synthetic\"\ndirection = \"up\"\n{shape}\nquote = \"synthetic\"\nspeaker = \"nobody\"\nspeaker_role = \"test\"\n\n{obs}"
+    )
+}
+
+fn toml_string(text: &str) -> String {
+    serde_json::to_string(text).unwrap()
+}
+
+#[test]
+fn every_write_path_refuses_the_same_bad_entries_and_writes_nothing() {
+    let env = TestEnv::seeded();
+    // One current entry per target to correct (#12, #13, #14).
+    for (target, value, period) in [
+        ("opbudget-st-share", "50%", "2024"),
+        ("sei-revenue", "5bn", "2021"),
+        ("equipment-renewal", "1bn", "2024-01"),
+    ] {
+        env.tracker(&[
+            "record",
+            target,
+            value,
+            "--period",
+            period,
+            "--source",
+            "synthetic",
+        ])
+        .assert()
+        .success();
+    }
+    let entry_of = |target: &str| match target {
+        "opbudget-st-share" => "12",
+        "sei-revenue" => "13",
+        _ => "14",
+    };
+    for case in bad_entries() {
+        let mut optional: Vec<&str> = Vec::new();
+        if let Some(url) = case.url {
+            optional.extend(["--url", url]);
+        }
+        if let Some(note) = case.note {
+            optional.extend(["--note", note]);
+        }
+        let mut record = vec![
+            "record",
+            case.target,
+            case.value,
+            "--period",
+            case.period,
+            "--source",
+            case.source,
+        ];
+        record.extend(&optional);
+        refused(&env, &record, 2, case.message);
+
+        let mut correct = vec![
+            "correct",
+            entry_of(case.target),
+            case.value,
+            "--period",
+            case.period,
+            "--source",
+            case.source,
+            "--reason",
+            "synthetic",
+        ];
+        correct.extend(&optional);
+        refused(&env, &correct, 2, case.message);
+
+        let mut csv = ::csv::Writer::from_writer(Vec::new());
+        csv.write_record(["target_id", "value", "period", "source", "url", "note"])
+            .unwrap();
+        csv.write_record([
+            case.target,
+            case.value,
+            case.period,
+            case.source,
+            case.url.unwrap_or(""),
+            case.note.unwrap_or(""),
+        ])
+        .unwrap();
+        std::fs::write(env.path("bad.csv"), csv.into_inner().unwrap()).unwrap();
+        let stderr = refused(&env, &["import", "bad.csv"], 2, case.message);
+        assert!(stderr.contains("bad.csv:2:"), "{}: {stderr}", case.name);
+
+        let (start, end) = match case.period {
+            "2024" => ("2024-01-01", "2024-12-31"),
+            "2022" => ("2022-01-01", "2022-12-31"),
+            "2026" => ("2026-01-01", "2026-12-31"),
+            _ => ("2020-01-01", "2020-12-31"),
+        };
+        let doc = with_entry(
+            &env,
+            json!({
+                "id": 15, "target_id": case.target, "value": case.stored,
+                "period_start": start, "period_end": end, "source": case.source,
+                "url": case.url, "note": case.note,
+            }),
+        );
+        let file = write_json(&env, "bad.json", &doc);
+        let stderr = refused(&env, &["import", &file], 2, case.message);
+        assert!(stderr.contains("entry #15"), "{}: {stderr}", case.name);
+
+        std::fs::write(env.path("bad.toml"), target_file(&case)).unwrap();
+        let stderr = refused(&env, &["target", "import", "bad.toml"], 2, case.message);
+        assert!(stderr.contains("bad.toml:"), "{}: {stderr}", case.name);
+    }
+    // The text rules for definitions, through `target add` and a restore.
+    let long_title: &'static str = Box::leak("t".repeat(201).into_boxed_str());
+    for (flag, value, message) in [
+        (
+            "--title",
+            "a\u{1b}[2J",
+            "contains the control character U+001B at character 2",
+        ),
+        (
+            "--interpretation",
+            "abc\u{202e}cba",
+            "contains the bidirectional control U+202E",
+        ),
+        (
+            "--source-url",
+            "javascript:alert(1)",
+            "is not a web address",
+        ),
+        (
+            "--title",
+            long_title,
+            "is 201 characters long; the limit is 200",
+        ),
+    ] {
+        let mut args = ADD.to_vec();
+        match args.iter().position(|a| *a == flag) {
+            Some(i) => args[i + 1] = value,
+            None => args.extend([flag, value]),
+        }
+        let stderr = refused(&env, &args, 2, message);
+        assert!(stderr.contains(flag), "{stderr}");
+        let mut doc = export(&env);
+        let versions = doc["targets"].as_array_mut().unwrap();
+        let mut amended = versions[0].clone();
+        amended["version"] = json!(2);
+        amended["reason"] = json!("synthetic");
+        amended[flag.trim_start_matches("--").replace('-', "_")] = json!(value);
+        versions.insert(1, amended);
+        let file = write_json(&env, "def.json", &doc);
+        refused(&env, &["import", &file], 2, message);
+    }
+}
