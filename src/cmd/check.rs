@@ -3,7 +3,7 @@
 
 use crate::config::Config;
 use crate::domain::entry::check_entry;
-use crate::domain::target::check_target;
+use crate::domain::target::check_version;
 use crate::error::{CliError, CliResult, ErrorKind, ExitCode};
 use crate::storage::{Access, Ledger, TargetVersion};
 use std::collections::HashMap;
@@ -52,7 +52,7 @@ fn broken_rules(ledger: &Ledger) -> CliResult<Vec<String>> {
     let versions = ledger.target_versions(None)?;
     let mut by_target: HashMap<&str, Vec<&TargetVersion>> = HashMap::new();
     for v in &versions {
-        if let Err(e) = check_target(&v.def) {
+        if let Err(e) = check_version(&v.def, &v.recorded_by, &v.recorded_at, v.reason.as_deref()) {
             problems.push(format!(
                 "target `{}` version {}, field `{}`: {e}",
                 v.def.id, v.version, e.field

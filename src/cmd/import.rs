@@ -7,9 +7,8 @@ use super::open_ledger;
 use super::record::validate_against;
 use crate::cli::ImportArgs;
 use crate::config::Config;
-use crate::domain::entry::{check_entry, parse_recorded_at};
-use crate::domain::target::check_target;
-use crate::domain::text;
+use crate::domain::entry::check_entry;
+use crate::domain::target::check_version;
 use crate::error::{CliError, CliResult, ExitCode};
 use crate::interchange::csv::{LineError, read_observation_csv};
 use crate::interchange::json::{EXPORT_KIND, ExportDoc, version_from_export};
@@ -174,18 +173,14 @@ fn check_restore(
 ) -> Result<(), String> {
     let mut by_target: HashMap<&str, Vec<&TargetVersion>> = HashMap::new();
     for v in versions {
-        check_target(&v.def).map_err(|e| {
-            format!(
-                "target `{}` version {}, field `{}`: {e}",
-                v.def.id, v.version, e.field
-            )
-        })?;
-        text::BY
-            .named("recorded_by")
-            .check(&v.recorded_by)
-            .map_err(|e| format!("target `{}` version {}: {e}", v.def.id, v.version))?;
-        parse_recorded_at(&v.recorded_at)
-            .map_err(|e| format!("target `{}` version {}: {e}", v.def.id, v.version))?;
+        check_version(&v.def, &v.recorded_by, &v.recorded_at, v.reason.as_deref()).map_err(
+            |e| {
+                format!(
+                    "target `{}` version {}, field `{}`: {e}",
+                    v.def.id, v.version, e.field
+                )
+            },
+        )?;
         by_target.entry(v.def.id.as_str()).or_default().push(v);
     }
     let mut stored: HashMap<String, Option<TargetDef>> = HashMap::new();

@@ -156,6 +156,19 @@ pub fn parse_recorded_at(text: &str) -> Result<DateTime<Utc>, RuleError> {
         })
 }
 
+/// Who recorded something and when, as the trail stores it (entries and
+/// definition versions alike), with the reason if one is given.
+pub fn check_recorded(
+    recorded_by: &str,
+    recorded_at: &str,
+    reason: Option<&str>,
+) -> Result<DateTime<Utc>, RuleError> {
+    let at = parse_recorded_at(recorded_at)?;
+    text::BY.named("recorded_by").check(recorded_by)?;
+    text::REASON.named("reason").check_opt(reason)?;
+    Ok(at)
+}
+
 /// A whole entry as stored or restored, against the definition in force
 /// when it was recorded: its text, its time, and for a record or
 /// correction its amount and period.

@@ -109,6 +109,19 @@ pub fn check_target(def: &TargetDef) -> Result<(), RuleError> {
     }
 }
 
+/// A stored or restored definition version: the definition, and who
+/// recorded it, when and why.
+pub fn check_version(
+    def: &TargetDef,
+    recorded_by: &str,
+    recorded_at: &str,
+    reason: Option<&str>,
+) -> Result<(), RuleError> {
+    check_target(def)?;
+    super::entry::check_recorded(recorded_by, recorded_at, reason)?;
+    Ok(())
+}
+
 /// A definition as typed: every field as text, before any is checked.
 /// Built from flags (`target add`) or from a stored definition with some
 /// fields replaced (`target amend`).

@@ -188,3 +188,79 @@ fn a_database_url_is_never_taken_for_a_file_name() {
         assert!(!env.path("postgres:").exists(), "no folder `postgres:`");
     }
 }
+
+/// `tracker ARGS` on `db` as a user without write permission there:
+/// `nobody` when the suite runs as root (root writes anywhere), else the
+/// current user.
+fn unprivileged(env: &TestEnv, db: &Path, args: &[&str]) -> std::process::Output {
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+    let mut cmd = if root {
+        let mut cmd = Command::new("setpriv");
+        cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(env!("CARGO_BIN_EXE_tracker"));
+        cmd
+    } else {
+        Command::new(env!("CARGO_BIN_EXE_tracker"))
+    };
+    cmd.args(args)
+        .env_clear()
+        .env("TRACKER_DB", db)
+        .env("TRACKER_NOW", &env.now)
+        .env("TRACKER_USER", "tester")
+        .env("HOME", env.path("home"))
+        .current_dir("/");
+    cmd.output().unwrap()
+}
+
+#[test]
+fn a_read_only_file_or_folder_is_named_and_reading_still_works() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = TestEnv::new();
+    let mode = |path: &Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap()
+    };
+    mode(env.dir.path(), 0o755);
+    let record = [
+        "record",
+        "sei-revenue",
+        "5bn",
+        "--period",
+        "2022",
+        "--source",
+        "synthetic",
+    ];
+    for (case, file_mode, folder_mode, words) in [
+        ("file", 0o444, 0o777, "the ledger file"),
+        ("folder", 0o666, 0o555, "the folder"),
+    ] {
+        let folder = env.path(case);
+        std::fs::create_dir_all(&folder).unwrap();
+        let db = folder.join("ledger.db");
+        assert!(on(&env, &db, &["init"]).status.success());
+        mode(&db, file_mode);
+        mode(&folder, folder_mode);
+        let before = std::fs::read(&db).unwrap();
+        let out = unprivileged(&env, &db, &record);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{case}: {stderr}");
+        assert!(stderr.contains(words), "{case}: {stderr}");
+        assert!(stderr.contains("is read-only"), "{case}: {stderr}");
+        assert!(stderr.contains("reading commands"), "{case}: {stderr}");
+        no_raw_codes(&stderr);
+        assert_eq!(
+            before,
+            std::fs::read(&db).unwrap(),
+            "{case}: nothing written"
+        );
+        let list = unprivileged(&env, &db, &["list"]);
+        assert!(
+            list.status.success(),
+            "{case}: {}",
+            String::from_utf8_lossy(&list.stderr)
+        );
+        mode(&folder, 0o755);
+    }
+}
