@@ -10,7 +10,7 @@ use crate::config::Config;
 use crate::domain::entry::check_entry;
 use crate::domain::target::check_version;
 use crate::error::{CliError, CliResult, ExitCode};
-use crate::interchange::csv::{LineError, read_observation_csv};
+use crate::interchange::csv::{CsvRow, LineError, visit_observation_csv};
 use crate::interchange::json::{EXPORT_KIND, ExportDoc, version_from_export};
 use crate::model::{Action, Entry, Kind, Period, Quantity, TargetDef};
 use crate::period::format_period;
@@ -32,65 +32,54 @@ pub fn run(config: &Config, args: &ImportArgs) -> CliResult<ExitCode> {
     if is_json {
         restore(config, args, &bytes)
     } else {
-        import_csv(config, args, &bytes)
+        import_csv(config, args, bytes)
     }
 }
 
-fn import_csv(config: &Config, args: &ImportArgs, bytes: &[u8]) -> CliResult<ExitCode> {
+fn import_csv(config: &Config, args: &ImportArgs, bytes: Vec<u8>) -> CliResult<ExitCode> {
     let file = args.file.display().to_string();
-    // Rows that parsed are checked against the ledger even when others did
-    // not, so every bad line is reported in one pass.
-    let (rows, mut errors) = read_observation_csv(bytes);
-    if rows.is_empty() && !errors.is_empty() {
-        return Err(line_errors(&file, errors));
-    }
     let default_by = super::recorder(config, args.by.as_deref())?;
-    let mut ledger = open_ledger(config, Access::ReadWrite)?;
-
+    // Each row is checked as it is read and kept only as the observation it
+    // becomes (memory: one parsed row at a time). Rows that parsed are
+    // checked against the ledger even when others did not, so every bad
+    // line is reported in one pass. The ledger is opened at the first good
+    // row: a file with no good row never creates the default ledger.
+    let mut ledger: Option<Ledger> = None;
+    let mut failure: Option<CliError> = None;
     let mut defs: HashMap<String, Option<TargetDef>> = HashMap::new();
-    let mut new = Vec::with_capacity(rows.len());
-    let mut lines = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let def = match defs.get(&row.target_id) {
-            Some(def) => def.clone(),
-            None => {
-                let def = match ledger.target(&row.target_id, None) {
-                    Ok(def) => Some(def),
-                    Err(StorageError::UnknownTarget { .. }) => None,
-                    Err(e) => return Err(e.into()),
-                };
-                defs.insert(row.target_id.clone(), def.clone());
-                def
-            }
-        };
-        let Some(def) = def else {
-            errors.push(LineError {
-                line: row.line,
-                message: format!("unknown target `{}`", row.target_id),
-            });
-            continue;
-        };
-        if let Err(e) = validate_against(&def, &row.value, &row.period, config.today()) {
-            errors.push(LineError {
-                line: row.line,
-                message: e.error.to_string(),
-            });
-            continue;
+    let mut new = Vec::new();
+    let mut lines = Vec::new();
+    let mut row_errors = Vec::new();
+    let mut errors = visit_observation_csv(&bytes, &mut |row| {
+        if failure.is_some() {
+            return;
         }
-        new.push(NewObservation {
-            target_id: def.id.clone(),
-            quantity: row.value.quantity,
-            period: row.period,
-            source: row.source.clone(),
-            url: row.url.clone(),
-            note: row.note.clone(),
-            recorded_by: row
-                .recorded_by
-                .clone()
-                .unwrap_or_else(|| default_by.clone()),
-        });
-        lines.push(row.line);
+        if ledger.is_none() {
+            match open_ledger(config, Access::ReadWrite) {
+                Ok(opened) => ledger = Some(opened),
+                Err(e) => return failure = Some(e),
+            }
+        }
+        let Some(ledger) = &ledger else { return };
+        match check_row(ledger, &mut defs, row, &default_by, config.today()) {
+            Ok((line, observation)) => {
+                lines.push(line);
+                new.push(observation);
+            }
+            Err(Checked::Line(e)) => row_errors.push(e),
+            Err(Checked::Fail(e)) => failure = Some(e),
+        }
+    });
+    drop(bytes);
+    if let Some(e) = failure {
+        return Err(e);
     }
+    errors.extend(row_errors);
+    let mut ledger = match ledger {
+        Some(ledger) => ledger,
+        None if errors.is_empty() => open_ledger(config, Access::ReadWrite)?,
+        None => return Err(line_errors(&file, errors)),
+    };
     errors.extend(overlaps(&ledger, &new, &lines, &defs)?);
     if !errors.is_empty() {
         return Err(line_errors(&file, errors));
@@ -161,6 +150,55 @@ fn restore(config: &Config, args: &ImportArgs, bytes: &[u8]) -> CliResult<ExitCo
         summary.entries_present
     );
     Ok(ExitCode::Success)
+}
+
+/// Why a row was not kept: a problem with the row, or a failure to stop on.
+enum Checked {
+    Line(LineError),
+    Fail(CliError),
+}
+
+/// One parsed row against its target's definition (cached in `defs`):
+/// the observation it becomes, with its line.
+fn check_row(
+    ledger: &Ledger,
+    defs: &mut HashMap<String, Option<TargetDef>>,
+    row: CsvRow,
+    default_by: &str,
+    today: chrono::NaiveDate,
+) -> Result<(u64, NewObservation), Checked> {
+    if !defs.contains_key(&row.target_id) {
+        let def = match ledger.target(&row.target_id, None) {
+            Ok(def) => Some(def),
+            Err(StorageError::UnknownTarget { .. }) => None,
+            Err(e) => return Err(Checked::Fail(e.into())),
+        };
+        defs.insert(row.target_id.clone(), def);
+    }
+    let Some(def) = defs.get(&row.target_id).and_then(Option::as_ref) else {
+        return Err(Checked::Line(LineError {
+            line: row.line,
+            message: format!("unknown target `{}`", row.target_id),
+        }));
+    };
+    if let Err(e) = validate_against(def, &row.value, &row.period, today) {
+        return Err(Checked::Line(LineError {
+            line: row.line,
+            message: e.error.to_string(),
+        }));
+    }
+    Ok((
+        row.line,
+        NewObservation {
+            target_id: row.target_id,
+            quantity: row.value.quantity,
+            period: row.period,
+            source: row.source,
+            url: row.url,
+            note: row.note,
+            recorded_by: row.recorded_by.unwrap_or_else(|| default_by.to_string()),
+        },
+    ))
 }
 
 /// Every definition and entry of an export against the ledger's rules, as

@@ -69,6 +69,15 @@ pub fn parse_observation_csv(bytes: &[u8]) -> Result<Vec<CsvRow>, Vec<LineError>
 /// with the problems of the others, so that a caller can check those rows
 /// against the ledger too and report every bad line in one pass.
 pub fn read_observation_csv(bytes: &[u8]) -> (Vec<CsvRow>, Vec<LineError>) {
+    let mut rows = Vec::new();
+    let errors = visit_observation_csv(bytes, &mut |row| rows.push(row));
+    (rows, errors)
+}
+
+/// Hands each row that parses to `on_row` as soon as it is read, and
+/// returns the problems of the others (or of the header): an import holds
+/// one parsed row at a time, not the whole file's.
+pub fn visit_observation_csv(bytes: &[u8], on_row: &mut dyn FnMut(CsvRow)) -> Vec<LineError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     // The csv crate reads an unclosed quote to the end of the file without
     // complaint, which would silently fold the rest of the file into one
@@ -89,26 +98,23 @@ pub fn read_observation_csv(bytes: &[u8]) -> (Vec<CsvRow>, Vec<LineError>) {
     let mut records = reader.byte_records().peekable();
     let header = match records.next() {
         Some(Ok(header)) => header,
-        Some(Err(e)) => return (Vec::new(), vec![csv_error(1, &e)]),
+        Some(Err(e)) => return vec![csv_error(1, &e)],
         None => {
-            return (
-                Vec::new(),
-                vec![LineError {
-                    line: 1,
-                    message: format!(
-                        "the file is empty; it needs a header line with the columns {}",
-                        CSV_COLUMNS.join(",")
-                    ),
-                }],
-            );
+            return vec![LineError {
+                line: 1,
+                message: format!(
+                    "the file is empty; it needs a header line with the columns {}",
+                    CSV_COLUMNS.join(",")
+                ),
+            }];
         }
     };
     if let Some(line) = unclosed
         && records.peek().is_none()
     {
-        return (Vec::new(), vec![unclosed_error(line)]);
+        return vec![unclosed_error(line)];
     }
-    let header_error = |message: String| (Vec::new(), vec![LineError { line: 1, message }]);
+    let header_error = |message: String| vec![LineError { line: 1, message }];
     let mut columns: Vec<&str> = Vec::new();
     for (i, field) in header.iter().enumerate() {
         let Ok(name) = std::str::from_utf8(field) else {
@@ -138,7 +144,6 @@ pub fn read_observation_csv(bytes: &[u8]) -> (Vec<CsvRow>, Vec<LineError>) {
         return header_error(format!("missing column(s): {}", missing.join(", ")));
     }
 
-    let mut rows = Vec::new();
     while let Some(record) = records.next() {
         if let Some(line) = unclosed
             && records.peek().is_none()
@@ -168,11 +173,11 @@ pub fn read_observation_csv(bytes: &[u8]) -> (Vec<CsvRow>, Vec<LineError>) {
             continue;
         }
         match parse_row(line, &columns, &record) {
-            Ok(row) => rows.push(row),
+            Ok(row) => on_row(row),
             Err(message) => errors.push(LineError { line, message }),
         }
     }
-    (rows, errors)
+    errors
 }
 
 /// Line numbers from byte offsets. The csv crate's own line count lags by
