@@ -12,11 +12,12 @@ use crate::domain::target::check_version;
 use crate::error::{CliError, CliResult, ExitCode};
 use crate::interchange::csv::{CsvRow, LineError, visit_observation_csv};
 use crate::interchange::json::{EXPORT_KIND, ExportDoc, version_from_export};
-use crate::model::{Action, Entry, Kind, Period, Quantity, TargetDef};
+use crate::model::{Entry, TargetDef};
 use crate::period::format_period;
-use crate::storage::{Access, Ledger, NewObservation, StorageError, TargetVersion};
-use chrono::NaiveDate;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use crate::storage::{
+    Access, ImportConflict, ImportMode, Ledger, NewObservation, StorageError, TargetVersion,
+};
+use std::collections::HashMap;
 
 /// How many problems are listed before "and N more".
 const MAX_LISTED: usize = 50;
@@ -80,20 +81,23 @@ fn import_csv(config: &Config, args: &ImportArgs, bytes: Vec<u8>) -> CliResult<E
         None if errors.is_empty() => open_ledger(config, Access::ReadWrite)?,
         None => return Err(line_errors(&file, errors)),
     };
-    errors.extend(overlaps(&ledger, &new, &lines, &defs)?);
-    if !errors.is_empty() {
-        return Err(line_errors(&file, errors));
-    }
-    let outcome = ledger.import_observations(&new, config.now)?;
-    if !outcome.conflicts.is_empty() {
-        let errors = outcome
+    // Rows that conflict with the ledger or with each other (duplicates
+    // skipped, amounts counted twice refused) are found by the same check
+    // that guards the write; with problems already found it only checks,
+    // so every bad line is named in one pass.
+    let mode = if errors.is_empty() {
+        ImportMode::Write
+    } else {
+        ImportMode::CheckOnly
+    };
+    let outcome = ledger.import_observations(&new, config.now, mode)?;
+    errors.extend(
+        outcome
             .conflicts
-            .into_iter()
-            .map(|(index, message)| LineError {
-                line: lines[index],
-                message,
-            })
-            .collect();
+            .iter()
+            .map(|(index, conflict)| conflict_error(&new, &lines, *index, conflict)),
+    );
+    if !errors.is_empty() {
         return Err(line_errors(&file, errors));
     }
     if outcome.added == 0 {
@@ -249,91 +253,34 @@ fn check_restore(
     Ok(())
 }
 
-/// Amounts of a cumulative target counted twice: a row whose period
-/// overlaps a current entry of the ledger, or an earlier row of the file.
-/// Rows are taken in file order exactly as the import stores them (a row
-/// identical to an entry already kept is skipped, not a conflict), so every
-/// such line is named in one pass, and an overlap inside the file names the
-/// other line rather than an entry the refused import would never keep.
-fn overlaps(
-    ledger: &Ledger,
+/// A conflict the ledger found, as a line of the file.
+fn conflict_error(
     new: &[NewObservation],
     lines: &[u64],
-    defs: &HashMap<String, Option<TargetDef>>,
-) -> CliResult<Vec<LineError>> {
-    let mut by_target: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (i, row) in new.iter().enumerate() {
-        let cumulative = defs
-            .get(&row.target_id)
-            .and_then(Option::as_ref)
-            .is_some_and(|d| d.kind == Kind::Cumulative);
-        if cumulative {
-            by_target.entry(&row.target_id).or_default().push(i);
-        }
+    index: usize,
+    conflict: &ImportConflict,
+) -> LineError {
+    let row = &new[index];
+    let period = format_period(&row.period);
+    let target = &row.target_id;
+    let message = match conflict {
+        ImportConflict::UnknownTarget => format!("unknown target `{target}`"),
+        ImportConflict::OverlapsEntry { id, period: other } => format!(
+            "period {period} overlaps observation #{id} ({}..{}) of `{target}`; \
+             amounts of a cumulative target must not be counted twice",
+            other.start, other.end
+        ),
+        ImportConflict::OverlapsRow { index: other } => format!(
+            "period {period} overlaps line {} ({}) of `{target}`; \
+             amounts of a cumulative target must not be counted twice",
+            lines[*other],
+            format_period(&new[*other].period)
+        ),
+    };
+    LineError {
+        line: lines[index],
+        message,
     }
-    let mut errors = Vec::new();
-    for (target, rows) in by_target {
-        let entries = ledger.entries(Some(target))?;
-        let superseded: HashSet<i64> = entries.iter().filter_map(|e| e.supersedes).collect();
-        let kept: Vec<&Entry> = entries
-            .iter()
-            .filter(|e| e.action != Action::Retract)
-            .collect();
-        // Current entries and accepted rows, disjoint, by start:
-        // start -> (end, what it is).
-        let mut taken: BTreeMap<NaiveDate, (NaiveDate, String)> = BTreeMap::new();
-        for e in kept.iter().filter(|e| !superseded.contains(&e.id)) {
-            if let Some(p) = e.period {
-                taken.insert(
-                    p.start,
-                    (
-                        p.end,
-                        format!("observation #{} ({}..{})", e.id, p.start, p.end),
-                    ),
-                );
-            }
-        }
-        let mut accepted: Vec<&NewObservation> = Vec::new();
-        for i in rows {
-            let row = &new[i];
-            let same = |q: Option<Quantity>, p: Option<Period>, source: &str| {
-                q == Some(row.quantity) && p == Some(row.period) && source == row.source
-            };
-            if kept.iter().any(|e| same(e.quantity, e.period, &e.source))
-                || accepted
-                    .iter()
-                    .any(|a| same(Some(a.quantity), Some(a.period), &a.source))
-            {
-                continue;
-            }
-            let clash = taken
-                .range(..=row.period.end)
-                .next_back()
-                .filter(|(_, (end, _))| *end >= row.period.start)
-                .map(|(_, (_, what))| what.clone());
-            match clash {
-                Some(what) => errors.push(LineError {
-                    line: lines[i],
-                    message: format!(
-                        "period {} overlaps {what} of `{target}`; \
-                         amounts of a cumulative target must not be counted twice",
-                        format_period(&row.period)
-                    ),
-                }),
-                None => {
-                    taken.insert(
-                        row.period.start,
-                        (
-                            row.period.end,
-                            format!("line {} ({})", lines[i], format_period(&row.period)),
-                        ),
-                    );
-                    accepted.push(row);
-                }
-            }
-        }
-    }
-    Ok(errors)
 }
 
 /// All problems of a file as one input error.

@@ -23,6 +23,7 @@ impl SqliteLedger {
         &mut self,
         rows: &[NewObservation],
         now: DateTime<Utc>,
+        mode: ImportMode,
     ) -> StorageResult<ImportOutcome> {
         let at = timestamp(now);
         // A bulk load touches index pages all over the file: a larger page
@@ -38,7 +39,7 @@ impl SqliteLedger {
         self.conn
             .pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
         self.conn.pragma_update(None, "temp_store", "MEMORY")?;
-        let outcome = self.import_observations_in_tx(rows, &at);
+        let outcome = self.import_observations_in_tx(rows, &at, mode);
         self.conn.pragma_update(None, "cache_size", cache_size)?;
         self.conn.pragma_update(None, "temp_store", temp_store)?;
         outcome
@@ -242,6 +243,7 @@ impl SqliteLedger {
         &mut self,
         rows: &[NewObservation],
         at: &str,
+        mode: ImportMode,
     ) -> StorageResult<ImportOutcome> {
         let tx = self
             .conn
@@ -251,8 +253,8 @@ impl SqliteLedger {
             [],
             |row| row.get(0),
         )?;
-        let (mut outcome, accepted) = check_import_rows(&tx, rows, first_id)?;
-        if !outcome.conflicts.is_empty() {
+        let (mut outcome, accepted) = check_import_rows(&tx, rows)?;
+        if !outcome.conflicts.is_empty() || mode == ImportMode::CheckOnly {
             // Nothing was written; dropping `tx` ends the transaction.
             return Ok(outcome);
         }
@@ -266,13 +268,11 @@ impl SqliteLedger {
 /// The first pass of an import: every row checked against the ledger as it
 /// was and against the rows of this import accepted before it (in memory).
 /// Returns the outcome so far and the accepted rows in order, as (row
-/// index, the value's text); the k-th accepted row will become entry
-/// #`first_id` + k (ids are handed out in order: an INTEGER PRIMARY KEY is
-/// max + 1, and `BEGIN IMMEDIATE` keeps other writers out).
+/// index, the value's text). A conflict with an earlier row names that
+/// row, not the entry it would have become.
 fn check_import_rows(
     tx: &Connection,
     rows: &[NewObservation],
-    first_id: i64,
 ) -> StorageResult<(ImportOutcome, Vec<(usize, String)>)> {
     let mut outcome = ImportOutcome::default();
     // Per target: its kind, and whether the ledger holds any entry of
@@ -306,7 +306,7 @@ fn check_import_rows(
         let Some((kind, in_ledger)) = state else {
             outcome
                 .conflicts
-                .push((index, format!("unknown target `{target}`")));
+                .push((index, ImportConflict::UnknownTarget));
             continue;
         };
         let text = RowText::of(row);
@@ -331,6 +331,9 @@ fn check_import_rows(
             // an overlap there is the one to name.
             let mut overlap = if in_ledger {
                 overlapping_text(tx, target, &text.start, &text.end, None)?
+                    .map(|(id, start, end)| period_from(start, end).map(|period| (id, period)))
+                    .transpose()?
+                    .map(|(id, period)| ImportConflict::OverlapsEntry { id, period })
             } else {
                 None
             };
@@ -342,18 +345,14 @@ fn check_import_rows(
                     .range(..=row.period.end)
                     .rev()
                     .take_while(|(_, (end, _))| *end >= row.period.start)
-                    .map(|(start, (end, k))| (*k, *start, *end))
+                    .map(|(_, (_, k))| *k)
                     .min()
-                    .map(|(k, start, end)| (first_id + k as i64, iso_date(start), iso_date(end)));
+                    .map(|k| ImportConflict::OverlapsRow {
+                        index: accepted[k].0,
+                    });
             }
-            if let Some((id, start, end)) = overlap {
-                outcome.conflicts.push((
-                    index,
-                    format!(
-                        "period {}..{} overlaps observation #{id} ({start}..{end}) of `{target}`",
-                        row.period.start, row.period.end
-                    ),
-                ));
+            if let Some(conflict) = overlap {
+                outcome.conflicts.push((index, conflict));
                 continue;
             }
             periods
@@ -654,7 +653,9 @@ speaker_role = "test"
             row("syn-level", 3, "2022-01-01", "2022-01-01", "s"), // #3
             row("syn-level", 3, "2022-01-01", "2022-01-01", "t"), // other source: #4
         ];
-        let outcome = ledger.import_observations(&rows, Utc::now()).unwrap();
+        let outcome = ledger
+            .import_observations(&rows, Utc::now(), ImportMode::Write)
+            .unwrap();
         assert_eq!(
             outcome,
             ImportOutcome {
@@ -674,35 +675,37 @@ speaker_role = "test"
             [1, 2, 3, 4]
         );
 
-        // Overlaps name the entry overlapped: in the ledger (#2), or a row
-        // of this import by the id it would have had (#5); nothing is
-        // written.
+        // Overlaps name what they overlap: an entry of the ledger (#2), or
+        // an earlier row of this import (row 0); nothing is written. A
+        // check-only run finds the same and writes nothing either.
         let rows = [
             row("syn-sum", 1, "2023-01-01", "2023-03-31", "s"), // would be #5
             row("syn-sum", 1, "2022-06-01", "2022-07-31", "s"), // overlaps #2
             row("syn-sum", 1, "2023-02-01", "2023-02-28", "s"), // overlaps #5
             row("nope", 1, "2023-02-01", "2023-02-28", "s"),
         ];
-        let outcome = ledger.import_observations(&rows, Utc::now()).unwrap();
-        assert_eq!(outcome.added, 0);
-        assert_eq!(
-            outcome.conflicts,
-            vec![
-                (
-                    1,
-                    "period 2022-06-01..2022-07-31 overlaps observation #2 \
-                     (2022-01-01..2022-06-30) of `syn-sum`"
-                        .to_string()
-                ),
-                (
-                    2,
-                    "period 2023-02-01..2023-02-28 overlaps observation #5 \
-                     (2023-01-01..2023-03-31) of `syn-sum`"
-                        .to_string()
-                ),
-                (3, "unknown target `nope`".to_string()),
-            ]
-        );
+        let conflicts = vec![
+            (
+                1,
+                ImportConflict::OverlapsEntry {
+                    id: 2,
+                    period: period_from("2022-01-01".into(), "2022-06-30".into()).unwrap(),
+                },
+            ),
+            (2, ImportConflict::OverlapsRow { index: 0 }),
+            (3, ImportConflict::UnknownTarget),
+        ];
+        for mode in [ImportMode::CheckOnly, ImportMode::Write] {
+            let outcome = ledger.import_observations(&rows, Utc::now(), mode).unwrap();
+            assert_eq!(outcome.added, 0);
+            assert_eq!(outcome.conflicts, conflicts);
+        }
+        let fine = [row("syn-sum", 1, "2023-01-01", "2023-03-31", "s")];
+        let checked = ledger
+            .import_observations(&fine, Utc::now(), ImportMode::CheckOnly)
+            .unwrap();
+        assert_eq!(checked.conflicts, vec![]);
+        assert_eq!(ledger.entry_count().unwrap(), 4, "check-only never writes");
         assert_eq!(ledger.entry_count().unwrap(), 4);
     }
 
@@ -729,7 +732,9 @@ speaker_role = "test"
                 row(target, i as i64, &day, &day, "s")
             })
             .collect();
-        let outcome = ledger.import_observations(&rows, Utc::now()).unwrap();
+        let outcome = ledger
+            .import_observations(&rows, Utc::now(), ImportMode::Write)
+            .unwrap();
         assert_eq!(outcome.added, rows.len());
         assert_eq!(index_sql(&ledger), before);
         assert_eq!(ledger.check().unwrap(), Vec::<String>::new());

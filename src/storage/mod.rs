@@ -68,7 +68,28 @@ pub struct ImportOutcome {
     /// Rows already in the ledger.
     pub skipped: usize,
     /// (row index, problem); non-empty means nothing was written.
-    pub conflicts: Vec<(usize, String)>,
+    pub conflicts: Vec<(usize, ImportConflict)>,
+}
+
+/// Why an import row cannot be added.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportConflict {
+    /// The ledger has no such target.
+    UnknownTarget,
+    /// A cumulative target's amount for a period overlapping a current
+    /// entry of the ledger (which would count it twice).
+    OverlapsEntry { id: i64, period: Period },
+    /// Likewise, overlapping an earlier row (by index) of the same import.
+    OverlapsRow { index: usize },
+}
+
+/// Whether an import writes, or only checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportMode {
+    Write,
+    /// Check every row as a write would, write nothing (to report every
+    /// problem of a file whose other rows are already refused).
+    CheckOnly,
 }
 
 /// What a restore did.

@@ -70,8 +70,9 @@ impl Store for SqliteLedger {
         &mut self,
         rows: &[NewObservation],
         now: DateTime<Utc>,
+        mode: ImportMode,
     ) -> StorageResult<ImportOutcome> {
-        SqliteLedger::import_observations(self, rows, now)
+        SqliteLedger::import_observations(self, rows, now, mode)
     }
     fn restore(
         &mut self,

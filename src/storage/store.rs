@@ -35,8 +35,8 @@
 //! are a second line of defence.
 
 use super::{
-    Correction, ImportOutcome, ImportSummary, KnownAt, Location, NewObservation, RestoreSummary,
-    StorageError, StorageResult, TargetVersion,
+    Correction, ImportMode, ImportOutcome, ImportSummary, KnownAt, Location, NewObservation,
+    RestoreSummary, StorageError, StorageResult, TargetVersion,
 };
 use crate::model::{Entry, Observation, TargetDef};
 use crate::targets_file::SeedTarget;
@@ -110,13 +110,17 @@ pub trait Store {
     ) -> StorageResult<i64>;
 
     /// Adds many observations in one transaction, all or nothing. Rows
-    /// already in the ledger are skipped (importing a file twice adds
-    /// nothing); conflicts are collected per row index, and if there is
-    /// any, nothing is written.
+    /// already in the ledger, or earlier in `rows`, are skipped (importing
+    /// a file twice adds nothing); conflicts (unknown target, an amount of
+    /// a cumulative target overlapping a current entry or an earlier row)
+    /// are collected per row index, and if there is any, nothing is
+    /// written. The outcome, ids included, is that of recording the rows
+    /// one by one. [`ImportMode::CheckOnly`] checks and never writes.
     fn import_observations(
         &mut self,
         rows: &[NewObservation],
         now: DateTime<Utc>,
+        mode: ImportMode,
     ) -> StorageResult<ImportOutcome>;
 
     /// Restores an export: definition versions and entries with their

@@ -754,3 +754,40 @@ fn every_write_path_refuses_the_same_bad_entries_and_writes_nothing() {
         refused(&env, &["import", &file], 2, message);
     }
 }
+
+#[test]
+fn an_import_names_overlaps_and_bad_rows_in_one_pass() {
+    let env = TestEnv::seeded();
+    env.tracker(&[
+        "record",
+        "equipment-renewal",
+        "500bn",
+        "--period",
+        "2024",
+        "--source",
+        "synthetic",
+    ])
+    .assert()
+    .success();
+    std::fs::write(
+        env.path("mixed.csv"),
+        "target_id,value,period,source\n\
+         equipment-renewal,1bn,2024-Q1,other\n\
+         sei-revenue,NaN,2022,s\n\
+         equipment-renewal,1bn,2025-Q1,s\n\
+         equipment-renewal,1bn,2025-03,s\n",
+    )
+    .unwrap();
+    let stderr = refused(&env, &["import", "mixed.csv"], 2, "3 problem(s)");
+    for (line, words) in [
+        (2, "overlaps observation #12"),
+        (3, "NaN"),
+        (5, "overlaps line 4 (2025-Q1)"),
+    ] {
+        let text = stderr
+            .lines()
+            .find(|l| l.trim().starts_with(&format!("mixed.csv:{line}:")))
+            .unwrap_or_else(|| panic!("line {line} not named: {stderr}"));
+        assert!(text.contains(words), "line {line}: {text}");
+    }
+}
