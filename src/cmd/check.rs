@@ -61,12 +61,10 @@ fn broken_rules(ledger: &Ledger) -> CliResult<Vec<String>> {
         by_target.entry(v.def.id.as_str()).or_default().push(v);
     }
     for entry in ledger.entries(None)? {
-        let Some(def) = by_target.get(entry.target_id.as_str()).and_then(|vs| {
-            vs.iter()
-                .filter(|v| v.recorded_at <= entry.recorded_at)
-                .max_by_key(|v| v.version)
-                .or_else(|| vs.first())
-        }) else {
+        let Some(def) = by_target
+            .get(entry.target_id.as_str())
+            .and_then(|vs| TargetVersion::in_force(vs, &entry.recorded_at))
+        else {
             continue;
         };
         if let Err(e) = check_entry(&def.def, &entry) {

@@ -227,13 +227,10 @@ fn check_restore(
     }
     let mut stored: HashMap<String, Option<TargetDef>> = HashMap::new();
     for e in entries {
-        let in_force = by_target.get(e.target_id.as_str()).and_then(|vs| {
-            vs.iter()
-                .filter(|v| v.recorded_at <= e.recorded_at)
-                .max_by_key(|v| v.version)
-                .or_else(|| vs.iter().min_by_key(|v| v.version))
-                .map(|v| v.def.clone())
-        });
+        let in_force = by_target
+            .get(e.target_id.as_str())
+            .and_then(|vs| TargetVersion::in_force(vs, &e.recorded_at))
+            .map(|v| v.def.clone());
         let def = match in_force {
             Some(def) => Some(def),
             None => stored

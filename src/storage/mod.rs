@@ -126,6 +126,23 @@ pub struct TargetVersion {
     pub reason: Option<String>,
 }
 
+impl TargetVersion {
+    /// Of one target's versions, the one in force at `recorded_at` (as
+    /// [`Store::target`] with `known_at` picks it), else the first: the
+    /// definition an entry recorded then is judged by.
+    pub fn in_force<'v>(
+        versions: &[&'v TargetVersion],
+        recorded_at: &str,
+    ) -> Option<&'v TargetVersion> {
+        versions
+            .iter()
+            .filter(|v| v.recorded_at.as_str() <= recorded_at)
+            .max_by_key(|v| v.version)
+            .or_else(|| versions.iter().min_by_key(|v| v.version))
+            .copied()
+    }
+}
+
 /// What a target import did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct ImportSummary {
