@@ -1050,7 +1050,7 @@ speaker_role = \"r\"
                 ),
                 13,
                 Some("deadline"),
-                "`2024-02-30` is not a valid date; expected a date YYYY-MM-DD",
+                "`2024-02-30` is not a calendar day: February 2024 has 29 days",
             ),
             (
                 "sloppy date",
@@ -1061,7 +1061,7 @@ speaker_role = \"r\"
                 ),
                 13,
                 Some("deadline"),
-                "not a valid date",
+                "`2024-7-26` is not a date",
             ),
             (
                 "date-time",

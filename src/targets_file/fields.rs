@@ -109,6 +109,9 @@ impl<'a> Cx<'a> {
         }
     }
 
+    /// A date, as a TOML date (`2024-07-26`) or a string: read by the one
+    /// date parser every command uses ([`crate::period::parse_date`]), with
+    /// its calendar and its range of years.
     pub(super) fn date(
         &self,
         p: &Place<'_>,
@@ -116,48 +119,24 @@ impl<'a> Cx<'a> {
         v: &Spanned<Value>,
     ) -> Result<NaiveDate, TargetFileError> {
         const EXPECTED: &str = "expected a date YYYY-MM-DD, e.g. 2024-07-26";
-        match v.get_ref() {
+        let text = match v.get_ref() {
             Value::Datetime(dt) => match (dt.date, dt.time, dt.offset) {
-                (Some(d), None, None) => {
-                    NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day))
-                        .ok_or_else(|| {
-                            self.bad(
-                                p,
-                                name,
-                                v,
-                                format!("`{dt}` is not a calendar date; {EXPECTED}"),
-                            )
-                        })
-                }
-                _ => Err(self.bad(
-                    p,
-                    name,
-                    v,
-                    format!("`{dt}` has a time or offset; {EXPECTED}"),
-                )),
-            },
-            Value::String(s) => {
-                let b = s.as_bytes();
-                let shape_ok = b.len() == 10
-                    && b[4] == b'-'
-                    && b[7] == b'-'
-                    && b.iter()
-                        .enumerate()
-                        .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
-                let parsed = shape_ok
-                    .then(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
-                    .flatten();
-                parsed.ok_or_else(|| {
-                    self.bad(
+                (Some(_), None, None) => dt.to_string(),
+                _ => {
+                    return Err(self.bad(
                         p,
                         name,
                         v,
-                        format!("`{}` is not a valid date; {EXPECTED}", s.escape_debug()),
-                    )
-                })
+                        format!("`{dt}` has a time or offset; {EXPECTED}"),
+                    ));
+                }
+            },
+            Value::String(s) => s.clone(),
+            other => {
+                return Err(self.bad(p, name, v, format!("{EXPECTED}, found {}", describe(other))));
             }
-            other => Err(self.bad(p, name, v, format!("{EXPECTED}, found {}", describe(other)))),
-        }
+        };
+        crate::period::parse_date(&text).map_err(|e| self.bad(p, name, v, e.to_string()))
     }
 
     pub(super) fn opt_date(

@@ -791,3 +791,27 @@ fn an_import_names_overlaps_and_bad_rows_in_one_pass() {
         assert!(text.contains(words), "line {line}: {text}");
     }
 }
+
+#[test]
+fn a_target_file_reads_dates_with_the_one_date_parser() {
+    let env = TestEnv::seeded();
+    for (date, words) in [
+        ("1850-01-01", "outside the supported range 1900..=2200"),
+        ("\"1850-01-01\"", "outside the supported range 1900..=2200"),
+        ("\"2024-02-30\"", "February 2024 has 29 days"),
+    ] {
+        std::fs::write(
+            env.path("old.toml"),
+            format!(
+                "format = 1\n[source]\ntitle = \"synthetic\"\ndate = 2024-01-01\n\n\
+                 [[target]]\nid = \"synthetic-old\"\ntitle = \"synthetic\"\nkind = \"level\"\n\
+                 metric = \"synthetic\"\nunit = \"people\"\ndirection = \"up\"\ntarget = \">= 10\"\n\
+                 deadline = {date}\nquote = \"synthetic\"\nspeaker = \"nobody\"\nspeaker_role = \"test\"\n"
+            ),
+        )
+        .unwrap();
+        let stderr = refused(&env, &["target", "import", "old.toml"], 2, words);
+        assert!(stderr.contains("old.toml:14:"), "{stderr}");
+        assert!(stderr.contains("field `deadline`"), "{stderr}");
+    }
+}
