@@ -53,11 +53,10 @@ pub fn create_seeded(config: &Config) -> CliResult<ImportSummary> {
         .into_temp_path();
     let temp_path = temp.to_path_buf();
     std::fs::remove_file(&temp_path)?;
-    let summary = {
-        let mut ledger = Ledger::create(&temp_path)?;
-        ledger.import_targets(&seed.targets, SEED_RECORDER, config.now)?
-        // Dropping the connection checkpoints the WAL into the file.
-    };
+    let mut ledger = Ledger::create(&temp_path)?;
+    let summary = ledger.import_targets(&seed.targets, SEED_RECORDER, config.now)?;
+    // Everything into the file itself before it is linked into place.
+    ledger.close()?;
     match std::fs::hard_link(&temp_path, path) {
         Ok(()) => Ok(summary),
         // Someone else created it meanwhile: theirs stands, ours goes.

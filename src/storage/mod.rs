@@ -185,6 +185,11 @@ impl Ledger {
         }
     }
 
+    /// Closes the ledger; see [`Store::close`].
+    pub fn close(self) -> StorageResult<()> {
+        self.store.close()
+    }
+
     /// Every target with its current observations, in id order; see
     /// [`Store::visit_targets`].
     pub fn for_each_target<F>(&self, known_at: KnownAt, mut visit: F) -> StorageResult<()>

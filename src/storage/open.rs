@@ -8,6 +8,21 @@ use std::path::Path;
 use std::time::Duration;
 
 impl SqliteLedger {
+    /// Folds the write-ahead log into the file and closes the connection,
+    /// returning any failure instead of dropping it silently. A new ledger
+    /// is built under a temporary name and then linked into place: linked
+    /// before its log was folded in, the file would be empty.
+    pub fn close(self) -> StorageResult<()> {
+        let busy: i64 = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| row.get(0))?;
+        if busy != 0 {
+            return Err(StorageError::Busy);
+        }
+        self.conn.close().map_err(|(_, error)| error)?;
+        Ok(())
+    }
+
     /// Creates a new ledger file (and its folder) with the current schema.
     pub fn create(path: &Path) -> StorageResult<SqliteLedger> {
         if path.exists() {

@@ -9,6 +9,9 @@ use chrono::{DateTime, Utc};
 use std::path::Path;
 
 impl Store for SqliteLedger {
+    fn close(self: Box<Self>) -> StorageResult<()> {
+        SqliteLedger::close(*self)
+    }
     fn location(&self) -> Location {
         Location::File(self.path.clone())
     }

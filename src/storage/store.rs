@@ -148,4 +148,10 @@ pub trait Store {
     /// A consistent copy of the whole ledger at `dest` (which must not
     /// exist), appearing whole or not at all.
     fn backup_to(&self, dest: &Path) -> StorageResult<()>;
+
+    /// Closes the ledger, reporting what dropping it would hide: after
+    /// `close` returns, everything written is in the store's own files
+    /// (for a file ledger: no write-ahead log left beside it), so the file
+    /// can be handed on (linked into place, copied) whole.
+    fn close(self: Box<Self>) -> StorageResult<()>;
 }
