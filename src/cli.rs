@@ -302,7 +302,8 @@ pub struct ChartArgs {
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
-    /// Only targets with one of these statuses (comma-separated).
+    /// Only targets with one of these statuses (comma-separated): achieved, on-track, at-risk,
+    /// off-track, moving-away, missed, awaiting-data, insufficient-data, no-data.
     #[arg(long, value_delimiter = ',', value_name = "STATUS")]
     pub status: Vec<String>,
 
@@ -397,11 +398,13 @@ pub struct ReportArgs {
     #[arg(long, value_name = "TIME")]
     pub known_at: Option<String>,
 
-    /// Only targets with one of these statuses (comma-separated).
+    /// Only targets with one of these statuses (comma-separated): achieved, on-track, at-risk,
+    /// off-track, moving-away, missed, awaiting-data, insufficient-data, no-data.
     #[arg(long, value_delimiter = ',', value_name = "STATUS")]
     pub status: Vec<String>,
 
-    /// Exit with code 3 (after writing the report) if any reported target has one of these statuses.
+    /// Exit with code 3 (after writing the report) if any reported target has one of these
+    /// statuses (the words of --status), e.g. off-track,missed,awaiting-data.
     #[arg(long, value_delimiter = ',', value_name = "STATUS")]
     pub fail_on: Vec<String>,
 }
@@ -462,6 +465,11 @@ pub struct TargetAddArgs {
     pub window_start: Option<String>,
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub deadline: Option<String>,
+    /// Period of the base figure trends are measured from, e.g. 2023
+    /// (default: the last figure on or before the pledge's start; see
+    /// docs/methodology.md).
+    #[arg(long, value_name = "PERIOD")]
+    pub base_period: Option<String>,
     /// Natural ceiling, e.g. 100 for a share in %.
     #[arg(long)]
     pub limit: Option<String>,
@@ -510,6 +518,11 @@ pub struct TargetAmendArgs {
     pub window_start: Option<String>,
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub deadline: Option<String>,
+    /// Period of the base figure trends are measured from, e.g. 2023
+    /// (default: the last figure on or before the pledge's start; see
+    /// docs/methodology.md).
+    #[arg(long, value_name = "PERIOD")]
+    pub base_period: Option<String>,
     #[arg(long)]
     pub cadence: Option<String>,
     #[arg(long)]

@@ -108,6 +108,7 @@ const TARGET_FIELDS: &[&str] = &[
     "target",
     "window_start",
     "deadline",
+    "base_period",
     "cadence",
     "limit",
     "rate",
@@ -152,6 +153,7 @@ struct RawTarget {
     target: Field,
     window_start: Field,
     deadline: Field,
+    base_period: Field,
     cadence: Field,
     limit: Field,
     rate: Field,
@@ -686,6 +688,22 @@ impl<'a> Cx<'a> {
             ));
         }
 
+        let base_period = match &r.base_period {
+            None => None,
+            Some(v) if kind == Kind::Cumulative => {
+                return Err(self.bad(
+                    p,
+                    "base_period",
+                    v,
+                    "a `cumulative` target has no base figure: its total starts at window_start; remove base_period",
+                ));
+            }
+            Some(v) => {
+                let s = self.string(p, "base_period", v)?;
+                Some(parse_period(&s).map_err(|e| self.bad(p, "base_period", v, e.to_string()))?)
+            }
+        };
+
         let quote = self.req_text(
             p,
             "quote",
@@ -737,6 +755,7 @@ impl<'a> Cx<'a> {
             target_value,
             window_start,
             deadline,
+            base_period,
             limit,
             is_rate,
             cadence,

@@ -376,6 +376,11 @@ pub struct ExportVersion {
     pub target: Option<String>,
     pub window_start: Option<String>,
     pub deadline: Option<String>,
+    /// The period trends are measured from, as `2023` or `start..end`;
+    /// absent: chosen from the pledge. Absent in exports written before it
+    /// existed, so they still import.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_period: Option<String>,
     pub limit: Option<String>,
     pub rate: bool,
     pub cadence: String,

@@ -109,6 +109,7 @@ fn version_to_export(v: &TargetVersion) -> ExportVersion {
         target: d.target_value.map(format_plain),
         window_start: d.window_start.map(|x| x.to_string()),
         deadline: d.deadline.map(|x| x.to_string()),
+        base_period: d.base_period.as_ref().map(crate::period::format_period),
         limit: d.limit.map(format_plain),
         rate: d.is_rate,
         cadence: d.cadence.as_str().into(),
@@ -149,6 +150,11 @@ pub fn version_from_export(v: &ExportVersion) -> Result<TargetVersion, String> {
         target_value: number(&v.target)?,
         window_start: opt_date(&v.window_start)?,
         deadline: opt_date(&v.deadline)?,
+        base_period: v
+            .base_period
+            .as_deref()
+            .map(|p| crate::period::parse_period(p).map_err(|e| format!("target `{}`: {e}", v.id)))
+            .transpose()?,
         limit: number(&v.limit)?,
         is_rate: v.rate,
         cadence: v.cadence.parse()?,

@@ -81,6 +81,7 @@ fn to_target_file(args: &TargetAddArgs) -> String {
     put("target", args.target.as_deref());
     put("window_start", args.window_start.as_deref());
     put("deadline", args.deadline.as_deref());
+    put("base_period", args.base_period.as_deref());
     put("limit", args.limit.as_deref());
     put("cadence", Some(&args.cadence));
     put("quote", Some(&args.quote));
@@ -139,6 +140,10 @@ fn def_to_table(def: &TargetDef) -> toml::Table {
     );
     put("window_start", def.window_start.map(|d| d.to_string()));
     put("deadline", def.deadline.map(|d| d.to_string()));
+    put(
+        "base_period",
+        def.base_period.as_ref().map(crate::period::format_period),
+    );
     put("limit", def.limit.map(format_plain));
     put("cadence", Some(def.cadence.to_string()));
     put("quote", Some(def.provenance.quote.clone()));
@@ -149,6 +154,35 @@ fn def_to_table(def: &TargetDef) -> toml::Table {
         t.insert("rate".into(), toml::Value::Boolean(true));
     }
     t
+}
+
+/// One accounting rule everywhere: as `record` and `import` refuse a period
+/// straddling a cumulative target's window, an amendment may not make a
+/// recorded period straddle the new window (docs/methodology.md).
+fn refuse_straddling(ledger: &crate::storage::Ledger, def: &TargetDef) -> CliResult<()> {
+    if def.kind != crate::model::Kind::Cumulative {
+        return Ok(());
+    }
+    let observations = ledger.current_observations(&def.id, None)?;
+    let Some(o) = observations
+        .iter()
+        .find(|o| crate::status::straddles_window(def, &o.period))
+    else {
+        return Ok(());
+    };
+    let window = format!(
+        "{}..{}",
+        def.window_start.map_or("?".into(), |d| d.to_string()),
+        def.deadline.map_or("?".into(), |d| d.to_string())
+    );
+    Err(CliError::input(format!(
+        "the amended window {window} of `{}` would cut through the recorded period {}..{} (entry #{}); amounts are never split",
+        def.id, o.period.start, o.period.end, o.id
+    ))
+    .with_hint(format!(
+        "correct entry #{} into amounts inside and outside the new window first (tracker correct {} ... --period ...), or choose window edges between periods",
+        o.id, o.id
+    )))
 }
 
 pub fn amend(config: &Config, args: &TargetAmendArgs) -> CliResult<ExitCode> {
@@ -163,6 +197,7 @@ pub fn amend(config: &Config, args: &TargetAmendArgs) -> CliResult<ExitCode> {
         ("target", &args.target),
         ("window_start", &args.window_start),
         ("deadline", &args.deadline),
+        ("base_period", &args.base_period),
         ("cadence", &args.cadence),
         ("interpretation", &args.interpretation),
     ];
@@ -182,6 +217,7 @@ pub fn amend(config: &Config, args: &TargetAmendArgs) -> CliResult<ExitCode> {
     let Some(amended) = parsed.targets.into_iter().next().map(|t| t.def) else {
         return Err(CliError::runtime("amended definition vanished"));
     };
+    refuse_straddling(&ledger, &amended)?;
     if amended == current {
         return Err(CliError::input(format!(
             "the amendment leaves `{}` unchanged; give at least one changed field",

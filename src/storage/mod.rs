@@ -1182,12 +1182,12 @@ const CURRENT_NOW: &str = "o.value IS NOT NULL
 const ENTRY_COLUMNS: &str = "id, target_id, action, value, qualifier, period_start, period_end,
     source, url, note, recorded_by, recorded_at, supersedes, reason";
 
-const TARGET_COLUMN_COUNT: usize = 20;
+const TARGET_COLUMN_COUNT: usize = 21;
 
 const TARGET_COLUMNS: &str = "v.target_id, v.title, v.kind, v.metric, v.unit, v.direction,
     v.comparator, v.target_value, v.window_start, v.deadline, v.limit_value, v.is_rate,
     v.cadence, v.quote, v.speaker, v.speaker_role, v.statement_date, v.source_title,
-    v.source_url, v.interpretation";
+    v.source_url, v.interpretation, v.base_period";
 
 fn insert_target_version(
     conn: &Connection,
@@ -1202,9 +1202,9 @@ fn insert_target_version(
         "INSERT INTO target_versions (target_id, version, title, kind, metric, unit, direction,
             comparator, target_value, window_start, deadline, limit_value, is_rate, cadence,
             quote, speaker, speaker_role, statement_date, source_title, source_url,
-            interpretation, recorded_at, recorded_by, reason)
+            interpretation, recorded_at, recorded_by, reason, base_period)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                 ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
+                 ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
     )?
     .execute(params![
         def.id,
@@ -1231,6 +1231,8 @@ fn insert_target_version(
         at,
         recorded_by,
         reason,
+        def.base_period
+            .map(|p| format!("{}..{}", iso_date(p.start), iso_date(p.end))),
     ])?;
     Ok(())
 }
@@ -1681,6 +1683,17 @@ fn parse_opt<T: FromStr>(what: &str, text: Option<String>) -> StorageResult<Opti
 
 type RowResult<T> = rusqlite::Result<StorageResult<T>>;
 
+/// A stored `YYYY-MM-DD..YYYY-MM-DD` base period.
+fn parse_base_period(text: &str) -> StorageResult<Period> {
+    let (start, end) = text
+        .split_once("..")
+        .ok_or_else(|| corrupt("base period", text))?;
+    Ok(Period {
+        start: parse_date_col(start.as_bytes())?,
+        end: parse_date_col(end.as_bytes())?,
+    })
+}
+
 fn target_from_row(row: &Row) -> RowResult<TargetDef> {
     let raw = (
         row.get::<_, String>(2)?,
@@ -1704,6 +1717,7 @@ fn target_from_row(row: &Row) -> RowResult<TargetDef> {
         row.get(18)?,
         row.get(19)?,
     );
+    let base_period: Option<String> = row.get(20)?;
     let build = move || -> StorageResult<TargetDef> {
         let (
             kind,
@@ -1729,6 +1743,7 @@ fn target_from_row(row: &Row) -> RowResult<TargetDef> {
                 .map(|d| parse_date_col(d.as_bytes()))
                 .transpose()?,
             deadline: deadline.map(|d| parse_date_col(d.as_bytes())).transpose()?,
+            base_period: base_period.map(|p| parse_base_period(&p)).transpose()?,
             limit: parse_opt::<Decimal>("number", limit)?,
             is_rate,
             cadence: parse_col::<Cadence>("cadence", cadence)?,

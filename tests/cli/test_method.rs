@@ -56,12 +56,19 @@ fn row(env: &TestEnv, id: &str) -> StringRecord {
         .unwrap_or_else(|| panic!("no row {id}"))
 }
 
-const LEVEL_60: &str = "unit = \"%\"\ndirection = \"up\"\ntarget = \">= 60\"\ndeadline = 2024-12-31";
+const LEVEL_60: &str =
+    "unit = \"%\"\ndirection = \"up\"\ntarget = \">= 60\"\ndeadline = 2024-12-31";
 
 #[test]
 fn case_1_a_later_figure_never_overturns_the_verdict_at_the_deadline() {
     let env = env();
-    import(&env, "m-met", "level", LEVEL_60, &[("61", "2024"), ("59", "2025")]);
+    import(
+        &env,
+        "m-met",
+        "level",
+        LEVEL_60,
+        &[("61", "2024"), ("59", "2025")],
+    );
     let r = row(&env, "m-met");
     assert_eq!(&r[col("status")], "achieved");
     assert_eq!(&r[col("reached_late")], "");
@@ -72,7 +79,13 @@ fn case_1_a_later_figure_never_overturns_the_verdict_at_the_deadline() {
     );
 
     let env = self::env();
-    import(&env, "m-late", "level", LEVEL_60, &[("59", "2024"), ("61", "2025")]);
+    import(
+        &env,
+        "m-late",
+        "level",
+        LEVEL_60,
+        &[("59", "2024"), ("61", "2025")],
+    );
     let r = row(&env, "m-late");
     assert_eq!(&r[col("status")], "missed");
     assert_eq!(&r[col("reached_late")], "2025-12-31");
@@ -107,7 +120,13 @@ fn case_1_a_later_growth_figure_leaves_a_stated_figure_achieved() {
 fn case_2_a_passed_deadline_without_a_covering_figure_awaits_data() {
     let env = env();
     let fields = "unit = \"units\"\ndirection = \"up\"\ntarget = \">= 200\"\ndeadline = 2025-12-31";
-    import(&env, "m-await", "level", fields, &[("100", "2020"), ("150", "2023")]);
+    import(
+        &env,
+        "m-await",
+        "level",
+        fields,
+        &[("100", "2020"), ("150", "2023")],
+    );
     let r = row(&env, "m-await");
     assert_eq!(&r[col("status")], "awaiting-data");
     assert!(
@@ -116,7 +135,14 @@ fn case_2_a_passed_deadline_without_a_covering_figure_awaits_data() {
         &r[col("explanation")]
     );
     // The filters know the new word.
-    let out = env.stdout(&["report", "--csv", "--as-of", AS_OF, "--status", "awaiting-data"]);
+    let out = env.stdout(&[
+        "report",
+        "--csv",
+        "--as-of",
+        AS_OF,
+        "--status",
+        "awaiting-data",
+    ]);
     assert!(out.contains("m-await"));
     env.tracker(&["report", "--as-of", AS_OF, "--fail-on", "awaiting-data"])
         .assert()
@@ -127,7 +153,13 @@ fn case_2_a_passed_deadline_without_a_covering_figure_awaits_data() {
 fn case_3_figures_years_old_give_no_trend_verdict() {
     let env = env();
     let fields = "unit = \"units\"\ndirection = \"up\"\ntarget = \">= 200\"\ndeadline = 2030-12-31";
-    import(&env, "m-old", "level", fields, &[("100", "2018"), ("150", "2021")]);
+    import(
+        &env,
+        "m-old",
+        "level",
+        fields,
+        &[("100", "2018"), ("150", "2021")],
+    );
     let r = row(&env, "m-old");
     assert_eq!(&r[col("status")], "insufficient-data");
     assert_eq!(&r[col("stale")], "true");
@@ -159,7 +191,13 @@ fn case_4_the_base_is_the_figure_at_the_pledge() {
 fn case_5_time_is_counted_in_calendar_years() {
     let env = env();
     let fields = "unit = \"units\"\ndirection = \"up\"\ntarget = \">= 200\"\ndeadline = 2028-12-31";
-    import(&env, "m-years", "level", fields, &[("100", "2023"), ("114.14", "2024")]);
+    import(
+        &env,
+        "m-years",
+        "level",
+        fields,
+        &[("100", "2023"), ("114.14", "2024")],
+    );
     let r = row(&env, "m-years");
     assert_eq!(&r[col("status")], "on-track");
     assert_eq!(&r[col("ratio")], "0.951");
@@ -171,7 +209,13 @@ fn case_5_time_is_counted_in_calendar_years() {
 fn case_6_a_maximum_does_not_relax_a_target_whose_good_direction_is_down() {
     let env = env();
     let fields = "unit = \"%\"\ndirection = \"down\"\nlimit = 100";
-    import(&env, "m-limit", "direction", fields, &[("95", "2022"), ("93", "2024")]);
+    import(
+        &env,
+        "m-limit",
+        "direction",
+        fields,
+        &[("95", "2022"), ("93", "2024")],
+    );
     let r = row(&env, "m-limit");
     assert_eq!(&r[col("status")], "at-risk");
     assert!(
@@ -188,7 +232,13 @@ const FIVE_YEAR_TOTAL: &str = "unit = \"CNY\"\ndirection = \"up\"\ntarget = \">=
 #[test]
 fn case_7_one_accounting_rule_for_straddling_periods() {
     let env = env();
-    import(&env, "m-total", "cumulative", FIVE_YEAR_TOTAL, &[("100 billion", "2024")]);
+    import(
+        &env,
+        "m-total",
+        "cumulative",
+        FIVE_YEAR_TOTAL,
+        &[("100 billion", "2024")],
+    );
     // record refuses a straddling period...
     env.tracker(&[
         "record",
@@ -229,7 +279,7 @@ fn case_7_gaps_and_part_year_figures_are_named() {
         &[("100 billion", "2024"), ("100 billion", "2026-H1")],
     );
     let e = row(&env, "m-gap")[col("explanation")].to_string();
-    assert!(e.contains("no figure for 2025-01-01..2025-12-31"), "{e}");
+    assert!(e.contains("no figure for 2025 "), "{e}");
     assert!(e.contains("part-year figure"), "{e}");
 }
 
@@ -237,15 +287,31 @@ fn case_7_gaps_and_part_year_figures_are_named() {
 fn case_8_explanations_say_what_was_replaced_and_keep_the_precision() {
     let env = env();
     let fields = "unit = \"units\"\ndirection = \"up\"\ntarget = \">= 10\"\ndeadline = 2028-12-31";
-    import(&env, "m-zero", "level", fields, &[("0", "2023"), ("1", "2025")]);
+    import(
+        &env,
+        "m-zero",
+        "level",
+        fields,
+        &[("0", "2023"), ("1", "2025")],
+    );
     let e = row(&env, "m-zero")[col("explanation")].to_string();
     assert!(e.contains("zero base replaced by 0.001"), "{e}");
 
     // R = 0.9495...: below the on-track threshold, and written so.
     let env = self::env();
     let fields = "unit = \"units\"\ndirection = \"up\"\ntarget = \">= 200\"\ndeadline = 2028-12-31";
-    import(&env, "m-prec", "level", fields, &[("100", "2023"), ("114.12", "2024")]);
+    import(
+        &env,
+        "m-prec",
+        "level",
+        fields,
+        &[("100", "2023"), ("114.12", "2024")],
+    );
     let r = row(&env, "m-prec");
     assert_eq!(&r[col("status")], "at-risk");
-    assert!(r[col("explanation")].contains("ratio 0.949"), "{}", &r[col("explanation")]);
+    assert!(
+        r[col("explanation")].contains("ratio 0.949"),
+        "{}",
+        &r[col("explanation")]
+    );
 }

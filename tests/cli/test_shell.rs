@@ -110,7 +110,10 @@ fn machine_formats_never_have_escapes_or_wrapping() {
         assert!(!out.contains(ESC), "{args:?}");
         let widths = report_lines(&out);
         assert_eq!(widths.len(), 26, "{args:?}: one line per target");
-        assert!(widths.iter().all(|w| *w == 21), "{args:?}: {widths:?}");
+        assert!(
+            widths.iter().all(|w| *w == crate::common::COLUMNS.len()),
+            "{args:?}: {widths:?}"
+        );
         assert_eq!(out.lines().count(), 27, "{args:?}: no wrapped lines");
     }
     for args in [
