@@ -1268,6 +1268,12 @@ mod tests {
             "industrial-renewal",
             "debt-growth",
             "added-value",
+            "increased-supply",
+            "non-core-diversification",
+            "central-enterprise-brands",
+            "ai-demonstration-benchmarks",
+            "intelligent-computing-centres",
+            "intelligent-computing-supply",
         ] {
             find(&f, id);
         }
@@ -1322,7 +1328,14 @@ mod tests {
 
         let c = find(&f, "computing-power-growth");
         assert!(c.def.is_rate);
-        assert_eq!(c.observations[0].quantity.value, dec("100"));
+        // "Has doubled": a rounded claim, about 100%.
+        assert_eq!(
+            c.observations[0].quantity,
+            Quantity {
+                value: dec("100"),
+                qualifier: Qualifier::About
+            }
+        );
         assert_eq!(c.observations[0].period.end, day("2024-06-30"));
 
         let r = find(&f, "sei-revenue");

@@ -16,6 +16,7 @@ mod test_method;
 mod test_readme;
 mod test_record;
 mod test_report;
+mod test_seed;
 mod test_shell;
 mod test_target;
 mod test_trail;
