@@ -423,10 +423,13 @@ pub enum TargetCommand {
     },
 
     /// Amend a target's definition; every earlier definition is kept.
-    #[command(after_help = "Example:\n  \
+    #[command(after_help = "Examples:\n  \
         tracker target amend equipment-renewal --deadline 2029-12-31 \\\n    \
-        --reason \"SASAC clarified the window runs 2025-2029\"\n\n\
-        Reports with --known-at use the definition in force then.")]
+        --reason \"SASAC clarified the window runs 2025-2029\"\n  \
+        tracker target amend sei-revenue-share --base-period 2023 \\\n    \
+        --reason \"measure progress from the 2023 share\"\n\n\
+        Reports with --known-at use the definition in force then. A new window that would\n\
+        cut through a recorded amount is refused (amounts are never split).")]
     Amend(Box<TargetAmendArgs>),
 
     /// Define one target from flags.

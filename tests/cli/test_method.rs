@@ -315,3 +315,107 @@ fn case_8_explanations_say_what_was_replaced_and_keep_the_precision() {
         &r[col("explanation")]
     );
 }
+
+/// `target add/amend --base-period`, stored in the ledger and carried by
+/// the JSON export into a fresh ledger.
+#[test]
+fn the_base_period_is_set_amended_and_carried_by_export() {
+    let env = env();
+    env.tracker(&[
+        "target",
+        "add",
+        "--id",
+        "m-base-period",
+        "--title",
+        "Synthetic base period",
+        "--kind",
+        "level",
+        "--metric",
+        "Synthetic metric",
+        "--unit",
+        "units",
+        "--target",
+        ">=130",
+        "--deadline",
+        "2028-12-31",
+        "--base-period",
+        "2010",
+        "--quote",
+        "Synthetic quote.",
+        "--speaker",
+        "Nobody",
+        "--speaker-role",
+        "Test",
+        "--statement-date",
+        "2024-07-26",
+        "--source-title",
+        "Synthetic",
+        "--interpretation",
+        "Synthetic.",
+    ])
+    .assert()
+    .success();
+    for (value, period) in [("50", "2010"), ("100", "2023"), ("110", "2025")] {
+        env.tracker(&[
+            "record",
+            "m-base-period",
+            value,
+            "--period",
+            period,
+            "--source",
+            "Synthetic (test data)",
+        ])
+        .assert()
+        .success();
+    }
+    let r = row(&env, "m-base-period");
+    assert_eq!(&r[col("base_date")], "2010-12-31");
+    assert_eq!(&r[col("status")], "on-track");
+    assert!(r[col("explanation")].contains("base: the configured base period 2010"));
+
+    env.tracker(&[
+        "target",
+        "amend",
+        "m-base-period",
+        "--base-period",
+        "2023",
+        "--reason",
+        "synthetic: the pledge starts from 2023",
+    ])
+    .assert()
+    .success();
+    let r = row(&env, "m-base-period");
+    assert_eq!(&r[col("base_date")], "2023-12-31");
+    assert_eq!(&r[col("status")], "at-risk");
+
+    let export = env.path("export.json");
+    env.tracker(&["export", "-o", export.to_str().unwrap()])
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&export).unwrap();
+    assert!(text.contains("\"base_period\": \"2023\""), "{text}");
+    let mut fresh = TestEnv::new();
+    fresh.now = env.now.clone();
+    fresh.tracker(&["init"]).assert().success();
+    fresh
+        .tracker(&["import", export.to_str().unwrap()])
+        .assert()
+        .success();
+    assert_eq!(row(&fresh, "m-base-period"), r);
+
+    // A cumulative target has no base figure: refused, and nothing written.
+    let before = crate::common::snapshot(&env.db());
+    env.tracker(&[
+        "target",
+        "amend",
+        "equipment-renewal",
+        "--base-period",
+        "2024",
+        "--reason",
+        "synthetic",
+    ])
+    .assert()
+    .failure()
+    .stderr(predicates::str::contains("base_period"));
+    assert_eq!(before, crate::common::snapshot(&env.db()));
+}
