@@ -1292,10 +1292,14 @@ fn staleness_boundary_per_cadence() {
         assert_eq!(a.missing_count, 1, "{cadence}");
         assert_ne!(a.status, Status::InsufficientData, "{cadence}");
     }
-    // no-data is never stale.
+    // no-data is never stale, and says when the deadline has passed.
     let a = assess(&share_target(), &[], date("2030-01-01"));
     assert_eq!(a.status, Status::NoData);
     assert!(!a.stale);
+    assert_eq!(
+        a.explanation,
+        "No figure dated on or before 2030-01-01; the deadline 2027-12-31 has passed."
+    );
 }
 
 // -- Deadlines ------------------------------------------------------------------

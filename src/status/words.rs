@@ -133,7 +133,11 @@ fn finding(def: &TargetDef, v: &Verdict, f: &Finding, as_of: NaiveDate) -> Strin
     match f {
         Finding::NoData { in_window } => {
             let within = if *in_window { " within the window" } else { "" };
-            format!("No figure{within} dated on or before {as_of}")
+            let mut s = format!("No figure{within} dated on or before {as_of}");
+            if let Some(d) = def.deadline.filter(|d| *d < as_of) {
+                let _ = write!(s, "; the deadline {d} has passed");
+            }
+            s
         }
         Finding::Straddles(p) => format!(
             "Period {}..{} straddles an edge of the window ({}..{}); amounts are never split, so correct it into parts inside and outside the window",
