@@ -40,19 +40,26 @@ pub fn add_months(d: NaiveDate, months: u32) -> Option<NaiveDate> {
     }
 }
 
-/// Calendar-true years from `a` to `b` (`a <= b`): whole months / 12 plus the
-/// leftover days / 365.25. Annual figures are whole years apart.
+/// The most whole months `m` with `add_months(a, m) <= b` (`a <= b`).
+fn whole_months(a: NaiveDate, b: NaiveDate) -> u32 {
+    let guess = (b.year() - a.year()) * 12 + b.month() as i32 - a.month() as i32;
+    let mut months = u32::try_from(guess).unwrap_or(0);
+    while months > 0 && add_months(a, months).is_none_or(|d| d > b) {
+        months -= 1;
+    }
+    months
+}
+
+/// Calendar-true years from `a` to `b`: whole months / 12 plus the leftover
+/// days / 365.25. Annual figures are whole years apart. Negative when `b`
+/// is before `a`.
 pub fn years_between(a: NaiveDate, b: NaiveDate) -> f64 {
     if b <= a {
         return -((a - b).num_days() as f64) / DAYS_PER_YEAR;
     }
-    let mut months = (b.year() - a.year()) * 12 + b.month() as i32 - a.month() as i32;
-    let step = |m: i32| u32::try_from(m).ok().and_then(|m| add_months(a, m));
-    while months > 0 && step(months).is_none_or(|d| d > b) {
-        months -= 1;
-    }
-    let whole = step(months).unwrap_or(a);
-    months as f64 / 12.0 + (b - whole).num_days() as f64 / DAYS_PER_YEAR
+    let months = whole_months(a, b);
+    let whole = add_months(a, months).unwrap_or(a);
+    f64::from(months) / 12.0 + (b - whole).num_days() as f64 / DAYS_PER_YEAR
 }
 
 /// Months in one step of the cadence.
@@ -75,36 +82,33 @@ pub fn is_part_period(p: &Period, cadence: Cadence) -> bool {
 
 /// The scheduled figures after a figure ending `last_end` that are due
 /// (period end + grace) before `as_of` and, with a deadline, end on or before
-/// it: their count and the listed ends.
+/// it: their count and the listed ends. Counted, not walked, so a figure
+/// decades old costs no more than a recent one.
 pub fn missing_releases(
     def: &TargetDef,
     last_end: NaiveDate,
     as_of: NaiveDate,
 ) -> (usize, Vec<NaiveDate>) {
     let step = cadence_months(def.cadence);
-    let mut count = 0usize;
-    let mut listed = Vec::new();
-    let mut last_missing = None;
-    for k in 1u32.. {
-        let Some(end) = k.checked_mul(step).and_then(|m| add_months(last_end, m)) else {
-            break;
-        };
-        let due = end.checked_add_days(Days::new(STALE_GRACE_DAYS as u64));
-        if due.is_none_or(|due| due >= as_of) || def.deadline.is_some_and(|d| end > d) {
-            break;
-        }
-        count += 1;
-        if listed.len() < LISTED_MISSING - 1 {
-            listed.push(end);
-        }
-        last_missing = Some(end);
+    // A period ending on or before `latest` is due before `as_of`.
+    let Some(due_by) = as_of.checked_sub_days(Days::new(STALE_GRACE_DAYS as u64 + 1)) else {
+        return (0, Vec::new());
+    };
+    let latest = def.deadline.map_or(due_by, |d| d.min(due_by));
+    if latest <= last_end {
+        return (0, Vec::new());
     }
-    if let Some(last) = last_missing
-        && listed.last() != Some(&last)
+    let count = whole_months(last_end, latest) / step;
+    let end = |k: u32| k.checked_mul(step).and_then(|m| add_months(last_end, m));
+    let mut listed: Vec<NaiveDate> = (1..=count.min(LISTED_MISSING as u32 - 1))
+        .filter_map(end)
+        .collect();
+    if count as usize > listed.len()
+        && let Some(last) = end(count)
     {
         listed.push(last);
     }
-    (count, listed)
+    (count as usize, listed)
 }
 
 #[cfg(test)]
@@ -135,6 +139,45 @@ mod tests {
         assert!((x - 10.0 / 365.25).abs() < 1e-12);
         let x = years_between(d("2024-01-15"), d("2025-03-01"));
         assert!((x - (13.0 / 12.0 + 14.0 / 365.25)).abs() < 1e-12, "{x}");
+    }
+
+    #[test]
+    fn missing_releases_are_counted_not_walked() {
+        let mut def =
+            crate::status::tests::target(crate::model::Kind::Level, None, None, None, None);
+        def.cadence = Cadence::Monthly;
+        let (n, listed) = missing_releases(&def, d("0001-01-31"), d("2026-11-29"));
+        // Up to 2026-08-31 (due 2026-10-30); 2026-09-30 is due on the as-of date.
+        assert_eq!(n, 2025 * 12 + 7);
+        assert_eq!(listed.len(), 4);
+        assert_eq!(listed[0], d("0001-02-28"));
+        assert_eq!(listed[3], d("2026-08-31"));
+        def.cadence = Cadence::Yearly;
+        let (n, listed) = missing_releases(&def, d("2021-12-31"), d("2026-11-29"));
+        assert_eq!(n, 4);
+        assert_eq!(
+            listed,
+            vec![
+                d("2022-12-31"),
+                d("2023-12-31"),
+                d("2024-12-31"),
+                d("2025-12-31")
+            ]
+        );
+        // Due on 2026-03-01: missing from 2026-03-02.
+        assert_eq!(
+            missing_releases(&def, d("2024-12-31"), d("2026-03-01")).0,
+            0
+        );
+        assert_eq!(
+            missing_releases(&def, d("2024-12-31"), d("2026-03-02")).0,
+            1
+        );
+        def.deadline = Some(d("2023-12-31"));
+        assert_eq!(
+            missing_releases(&def, d("2021-12-31"), d("2026-11-29")).0,
+            2
+        );
     }
 
     #[test]

@@ -30,7 +30,7 @@ fn r3(x: f64) -> f64 {
 }
 
 /// A target of `kind`, unit CNY, yearly, up, stated 2024-07-26.
-fn target(
+pub(super) fn target(
     kind: Kind,
     comparator: Option<Comparator>,
     value: Option<&str>,
