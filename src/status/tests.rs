@@ -1732,3 +1732,41 @@ proptest! {
         prop_assert!(!a.explanation.contains('\n'));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    /// Once the deadline has passed and a figure covers it, no later figure,
+    /// whatever its value, changes achieved/missed.
+    #[test]
+    fn later_figures_never_overturn_the_verdict_at_the_deadline(
+        def in arb_target(),
+        obs in arb_observations(),
+        later in arb_observations(),
+        as_of in 0u32..4500,
+    ) {
+        let as_of = day(as_of);
+        let a = compute(&def, &obs, as_of);
+        let Some(deadline) = def.deadline else { return Ok(()); };
+        if def.kind != Kind::Level || !matches!(a.finding, Finding::AtDeadline { .. }) {
+            return Ok(());
+        }
+        let mut more = obs.clone();
+        more.extend(later.into_iter().filter(|o| o.period.start > deadline).map(|mut o| {
+            o.id += 1000;
+            o
+        }));
+        let b = compute(&def, &more, as_of);
+        prop_assert_eq!(a.status, b.status);
+        prop_assert_eq!(a.covering, b.covering);
+    }
+
+    /// Whole years between month ends are whole: calendar-true time.
+    #[test]
+    fn whole_years_are_whole(start in 0u32..40000, years in 0u32..50) {
+        let a = day(start);
+        if let Some(b) = add_months(a, years * 12) {
+            prop_assert_eq!(years_between(a, b), f64::from(years));
+        }
+    }
+}
