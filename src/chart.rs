@@ -234,7 +234,9 @@ pub fn status_rgb(status: Status) -> RGBColor {
         Status::Achieved | Status::OnTrack => RGBColor(0x2e, 0x7d, 0x32),
         Status::AtRisk => RGBColor(0xb2, 0x6a, 0x00),
         Status::OffTrack | Status::Missed | Status::MovingAway => RGBColor(0xc6, 0x28, 0x28),
-        Status::InsufficientData | Status::NoData => RGBColor(0x75, 0x75, 0x75),
+        Status::AwaitingData | Status::InsufficientData | Status::NoData => {
+            RGBColor(0x75, 0x75, 0x75)
+        }
     }
 }
 

@@ -302,7 +302,8 @@ pub struct ChartArgs {
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
-    /// Only targets with one of these statuses (comma-separated).
+    /// Only targets with one of these statuses (comma-separated): achieved, on-track, at-risk,
+    /// off-track, moving-away, missed, awaiting-data, insufficient-data, no-data.
     #[arg(long, value_delimiter = ',', value_name = "STATUS")]
     pub status: Vec<String>,
 
@@ -397,11 +398,13 @@ pub struct ReportArgs {
     #[arg(long, value_name = "TIME")]
     pub known_at: Option<String>,
 
-    /// Only targets with one of these statuses (comma-separated).
+    /// Only targets with one of these statuses (comma-separated): achieved, on-track, at-risk,
+    /// off-track, moving-away, missed, awaiting-data, insufficient-data, no-data.
     #[arg(long, value_delimiter = ',', value_name = "STATUS")]
     pub status: Vec<String>,
 
-    /// Exit with code 3 (after writing the report) if any reported target has one of these statuses.
+    /// Exit with code 3 (after writing the report) if any reported target has one of these
+    /// statuses (the words of --status), e.g. off-track,missed,awaiting-data.
     #[arg(long, value_delimiter = ',', value_name = "STATUS")]
     pub fail_on: Vec<String>,
 }
@@ -420,10 +423,13 @@ pub enum TargetCommand {
     },
 
     /// Amend a target's definition; every earlier definition is kept.
-    #[command(after_help = "Example:\n  \
+    #[command(after_help = "Examples:\n  \
         tracker target amend equipment-renewal --deadline 2029-12-31 \\\n    \
-        --reason \"SASAC clarified the window runs 2025-2029\"\n\n\
-        Reports with --known-at use the definition in force then.")]
+        --reason \"SASAC clarified the window runs 2025-2029\"\n  \
+        tracker target amend sei-revenue-share --base-period 2023 \\\n    \
+        --reason \"measure progress from the 2023 share\"\n\n\
+        Reports with --known-at use the definition in force then. A new window that would\n\
+        cut through a recorded amount is refused (amounts are never split).")]
     Amend(Box<TargetAmendArgs>),
 
     /// Define one target from flags.
@@ -462,6 +468,11 @@ pub struct TargetAddArgs {
     pub window_start: Option<String>,
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub deadline: Option<String>,
+    /// Period of the base figure trends are measured from, e.g. 2023
+    /// (default: the last figure on or before the pledge's start; see
+    /// docs/methodology.md).
+    #[arg(long, value_name = "PERIOD")]
+    pub base_period: Option<String>,
     /// Natural ceiling, e.g. 100 for a share in %.
     #[arg(long)]
     pub limit: Option<String>,
@@ -510,6 +521,11 @@ pub struct TargetAmendArgs {
     pub window_start: Option<String>,
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub deadline: Option<String>,
+    /// Period of the base figure trends are measured from, e.g. 2023
+    /// (default: the last figure on or before the pledge's start; see
+    /// docs/methodology.md).
+    #[arg(long, value_name = "PERIOD")]
+    pub base_period: Option<String>,
     #[arg(long)]
     pub cadence: Option<String>,
     #[arg(long)]

@@ -234,6 +234,10 @@ pub struct TargetDef {
     pub target_value: Option<Decimal>,
     pub window_start: Option<NaiveDate>,
     pub deadline: Option<NaiveDate>,
+    /// The period of the figure trends are measured from; `None`: chosen
+    /// from the pledge (docs/methodology.md, "The pledge's start and the
+    /// base").
+    pub base_period: Option<Period>,
     /// Natural ceiling of the quantity (100 for a share in %), if any.
     pub limit: Option<Decimal>,
     /// The metric is itself a rate of change (a growth rate in %): it may
@@ -288,6 +292,8 @@ spelled_enum! {
         OffTrack => "off-track",
         MovingAway => "moving-away",
         Missed => "missed",
+        /// The deadline has passed and no figure covers it yet.
+        AwaitingData => "awaiting-data",
         InsufficientData => "insufficient-data",
         NoData => "no-data",
     }

@@ -38,7 +38,7 @@ pub enum Cell {
 }
 
 /// The column names, in order (README, "Report columns").
-pub const COLUMNS: [&str; 21] = [
+pub const COLUMNS: [&str; 22] = [
     "id",
     "title",
     "kind",
@@ -60,6 +60,7 @@ pub const COLUMNS: [&str; 21] = [
     "stale",
     "explanation",
     "as_of",
+    "reached_late",
 ];
 
 impl ReportRow {
@@ -68,7 +69,7 @@ impl ReportRow {
     }
 
     /// The row's cells, in [`COLUMNS`] order.
-    pub fn cells(&self) -> [Cell; 21] {
+    pub fn cells(&self) -> [Cell; 22] {
         let d = &self.def;
         let a = &self.assessment;
         [
@@ -93,11 +94,14 @@ impl ReportRow {
             Cell::Number(a.observations.to_string()),
             fixed(a.progress_pct, 2),
             fixed(a.expected_pct, 2),
-            fixed(a.ratio, 3),
+            a.ratio
+                .filter(|r| r.is_finite())
+                .map_or(Cell::Empty, |r| Cell::Number(status::fmt_ratio(r))),
             text(a.status.as_str()),
             Cell::Bool(a.stale),
             text(&a.explanation),
             Cell::Date(self.as_of.format("%Y-%m-%d").to_string()),
+            date(a.reached_late),
         ]
     }
 }

@@ -115,6 +115,7 @@ const TARGET_FIELDS: &[&str] = &[
     "target",
     "window_start",
     "deadline",
+    "base_period",
     "cadence",
     "limit",
     "rate",
@@ -159,6 +160,7 @@ struct RawTarget {
     target: Field,
     window_start: Field,
     deadline: Field,
+    base_period: Field,
     cadence: Field,
     limit: Field,
     rate: Field,
@@ -482,6 +484,22 @@ impl<'a> Cx<'a> {
             ));
         }
 
+        let base_period = match &r.base_period {
+            None => None,
+            Some(v) if kind == Kind::Cumulative => {
+                return Err(self.bad(
+                    p,
+                    "base_period",
+                    v,
+                    "a `cumulative` target has no base figure: its total starts at window_start; remove base_period",
+                ));
+            }
+            Some(v) => {
+                let s = self.string(p, "base_period", v)?;
+                Some(parse_period(&s).map_err(|e| self.bad(p, "base_period", v, e.to_string()))?)
+            }
+        };
+
         let quote = self.req_text(
             p,
             "quote",
@@ -533,6 +551,7 @@ impl<'a> Cx<'a> {
             target_value,
             window_start,
             deadline,
+            base_period,
             limit,
             is_rate,
             cadence,
@@ -727,6 +746,12 @@ mod tests {
             "industrial-renewal",
             "debt-growth",
             "added-value",
+            "increased-supply",
+            "non-core-diversification",
+            "central-enterprise-brands",
+            "ai-demonstration-benchmarks",
+            "intelligent-computing-centres",
+            "intelligent-computing-supply",
         ] {
             find(&f, id);
         }
@@ -781,7 +806,14 @@ mod tests {
 
         let c = find(&f, "computing-power-growth");
         assert!(c.def.is_rate);
-        assert_eq!(c.observations[0].quantity.value, dec("100"));
+        // "Has doubled": a rounded claim, about 100%.
+        assert_eq!(
+            c.observations[0].quantity,
+            Quantity {
+                value: dec("100"),
+                qualifier: Qualifier::About
+            }
+        );
         assert_eq!(c.observations[0].period.end, day("2024-06-30"));
 
         let r = find(&f, "sei-revenue");

@@ -112,6 +112,7 @@ fn draft_from_flags(args: &TargetAddArgs) -> TargetDraft {
         target: args.target.clone(),
         window_start: args.window_start.clone(),
         deadline: args.deadline.clone(),
+        base_period: args.base_period.clone(),
         limit: args.limit.clone(),
         rate: args.rate,
         cadence: args.cadence.clone(),
@@ -123,6 +124,35 @@ fn draft_from_flags(args: &TargetAddArgs) -> TargetDraft {
         source_url: args.source_url.clone(),
         interpretation: args.interpretation.clone(),
     }
+}
+
+/// One accounting rule everywhere: as `record` and `import` refuse a period
+/// straddling a cumulative target's window, an amendment may not make a
+/// recorded period straddle the new window (docs/methodology.md).
+fn refuse_straddling(ledger: &crate::storage::Ledger, def: &TargetDef) -> CliResult<()> {
+    if def.kind != crate::model::Kind::Cumulative {
+        return Ok(());
+    }
+    let observations = ledger.current_observations(&def.id, None)?;
+    let Some(o) = observations
+        .iter()
+        .find(|o| crate::status::straddles_window(def, &o.period))
+    else {
+        return Ok(());
+    };
+    let window = format!(
+        "{}..{}",
+        def.window_start.map_or("?".into(), |d| d.to_string()),
+        def.deadline.map_or("?".into(), |d| d.to_string())
+    );
+    Err(CliError::input(format!(
+        "the amended window {window} of `{}` would cut through the recorded period {}..{} (entry #{}); amounts are never split",
+        def.id, o.period.start, o.period.end, o.id
+    ))
+    .with_hint(format!(
+        "correct entry #{} into amounts inside and outside the new window first (tracker correct {} ... --period ...), or choose window edges between periods",
+        o.id, o.id
+    )))
 }
 
 pub fn amend(config: &Config, args: &TargetAmendArgs) -> CliResult<ExitCode> {
@@ -144,12 +174,14 @@ pub fn amend(config: &Config, args: &TargetAmendArgs) -> CliResult<ExitCode> {
         (&mut draft.target, &args.target),
         (&mut draft.window_start, &args.window_start),
         (&mut draft.deadline, &args.deadline),
+        (&mut draft.base_period, &args.base_period),
     ] {
         if flag.is_some() {
             *field = flag.clone();
         }
     }
     let amended: TargetDef = draft.build().map_err(flag_error)?;
+    refuse_straddling(&ledger, &amended)?;
     if amended == current {
         return Err(CliError::input(format!(
             "the amendment leaves `{}` unchanged; give at least one changed field",

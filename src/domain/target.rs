@@ -90,6 +90,12 @@ pub fn check_target(def: &TargetDef) -> Result<(), RuleError> {
     if let Some(end) = def.deadline {
         check_years(end, "deadline")?;
     }
+    if def.kind == Kind::Cumulative && def.base_period.is_some() {
+        return Err(RuleError::new(
+            "base_period",
+            "a `cumulative` target has no base figure: its total starts at window_start; remove base_period",
+        ));
+    }
     match (def.kind, def.window_start, def.deadline) {
         (Kind::Cumulative, None, _) => Err(RuleError::new(
             "window_start",
@@ -136,6 +142,8 @@ pub struct TargetDraft {
     pub target: Option<String>,
     pub window_start: Option<String>,
     pub deadline: Option<String>,
+    /// The period trends are measured from (`2023`, `start..end`).
+    pub base_period: Option<String>,
     pub limit: Option<String>,
     pub rate: bool,
     pub cadence: String,
@@ -165,6 +173,7 @@ impl TargetDraft {
             }),
             window_start: def.window_start.map(|d| d.to_string()),
             deadline: def.deadline.map(|d| d.to_string()),
+            base_period: def.base_period.as_ref().map(crate::period::format_period),
             limit: def.limit.map(format_plain),
             rate: def.is_rate,
             cadence: def.cadence.to_string(),
@@ -210,6 +219,14 @@ impl TargetDraft {
             target_value,
             window_start: opt_date("window_start", &self.window_start)?,
             deadline: opt_date("deadline", &self.deadline)?,
+            base_period: self
+                .base_period
+                .as_deref()
+                .map(|t| {
+                    crate::period::parse_period(t)
+                        .map_err(|e| RuleError::new("base_period", e.to_string()))
+                })
+                .transpose()?,
             limit,
             is_rate: self.rate,
             cadence,

@@ -35,6 +35,11 @@ pub struct ExportVersion {
     pub target: Option<String>,
     pub window_start: Option<String>,
     pub deadline: Option<String>,
+    /// The period trends are measured from, as `2023` or `start..end`;
+    /// absent: chosen from the pledge. Absent in exports written before it
+    /// existed, so they still import.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_period: Option<String>,
     pub limit: Option<String>,
     pub rate: bool,
     pub cadence: String,
@@ -141,6 +146,7 @@ pub fn version_to_export(v: &TargetVersion) -> ExportVersion {
         target: d.target_value.map(format_plain),
         window_start: d.window_start.map(|x| x.to_string()),
         deadline: d.deadline.map(|x| x.to_string()),
+        base_period: d.base_period.as_ref().map(crate::period::format_period),
         limit: d.limit.map(format_plain),
         rate: d.is_rate,
         cadence: d.cadence.as_str().into(),
@@ -181,6 +187,11 @@ pub fn version_from_export(v: &ExportVersion) -> Result<TargetVersion, String> {
         target_value: number(&v.target)?,
         window_start: opt_date(&v.window_start)?,
         deadline: opt_date(&v.deadline)?,
+        base_period: v
+            .base_period
+            .as_deref()
+            .map(|p| crate::period::parse_period(p).map_err(|e| format!("target `{}`: {e}", v.id)))
+            .transpose()?,
         limit: number(&v.limit)?,
         is_rate: v.rate,
         cadence: v.cadence.parse()?,

@@ -45,7 +45,6 @@ pub fn format_from_extension(path: &Path) -> Option<Format> {
 pub(crate) mod tests {
     use super::*;
     use crate::model::*;
-    use crate::status::{Assessment, Point};
     use chrono::NaiveDate;
     use rust_decimal::Decimal;
     use std::str::FromStr;
@@ -67,6 +66,7 @@ pub(crate) mod tests {
             target_value: Some(Decimal::from_str("3000000000000").unwrap()),
             window_start: Some(date("2024-01-01")),
             deadline: Some(date("2028-12-31")),
+            base_period: None,
             limit: None,
             is_rate: false,
             cadence: Cadence::Yearly,
@@ -80,23 +80,20 @@ pub(crate) mod tests {
             },
             interpretation: "synthetic".into(),
         };
-        let assessment = Assessment {
-            status: Status::OnTrack,
-            observations: 1,
-            base: None,
-            latest: Some(Point {
-                quantity: Quantity {
-                    value: Decimal::from_str("800000000000").unwrap(),
-                    qualifier: Qualifier::MoreThan,
-                },
-                date: date("2024-12-31"),
-            }),
-            progress_pct: Some(26.666_666),
-            expected_pct: Some(20.032_840),
-            ratio: Some(1.331_2),
-            stale: false,
-            explanation: "=cmd|' /C calc'!A0".into(),
-        };
+        let observations = [Observation {
+            id: 1,
+            quantity: Quantity {
+                value: Decimal::from_str("800000000000").unwrap(),
+                qualifier: Qualifier::MoreThan,
+            },
+            period: Period {
+                start: date("2024-01-01"),
+                end: date("2024-12-31"),
+            },
+        }];
+        let mut assessment = crate::status::assess(&def, &observations, date("2025-02-01"));
+        assert_eq!(assessment.status, Status::OnTrack);
+        assessment.explanation = "=cmd|' /C calc'!A0".into();
         ReportRow {
             def,
             assessment,

@@ -62,7 +62,7 @@ pub fn status_color(status: Status) -> Color {
         Status::Achieved | Status::OnTrack => Color::Green,
         Status::AtRisk => Color::Yellow,
         Status::OffTrack | Status::Missed | Status::MovingAway => Color::Red,
-        Status::InsufficientData | Status::NoData => Color::DarkGrey,
+        Status::AwaitingData | Status::InsufficientData | Status::NoData => Color::DarkGrey,
     }
 }
 
@@ -139,7 +139,7 @@ pub fn status_sgr(status: Status) -> &'static str {
         Status::AtRisk => "33",
         Status::OffTrack => "31",
         Status::Missed | Status::MovingAway => "1;31",
-        Status::InsufficientData | Status::NoData => DIM,
+        Status::AwaitingData | Status::InsufficientData | Status::NoData => DIM,
     }
 }
 

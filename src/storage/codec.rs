@@ -124,6 +124,17 @@ pub(super) fn parse_opt<T: FromStr>(what: &str, text: Option<String>) -> Storage
 
 pub(super) type RowResult<T> = rusqlite::Result<StorageResult<T>>;
 
+/// A stored `YYYY-MM-DD..YYYY-MM-DD` base period.
+fn parse_base_period(text: &str) -> StorageResult<Period> {
+    let (start, end) = text
+        .split_once("..")
+        .ok_or_else(|| corrupt("base period", text))?;
+    Ok(Period {
+        start: parse_date_col(start.as_bytes())?,
+        end: parse_date_col(end.as_bytes())?,
+    })
+}
+
 pub(super) fn target_from_row(row: &Row) -> RowResult<TargetDef> {
     let raw = (
         row.get::<_, String>(2)?,
@@ -147,6 +158,7 @@ pub(super) fn target_from_row(row: &Row) -> RowResult<TargetDef> {
         row.get(18)?,
         row.get(19)?,
     );
+    let base_period: Option<String> = row.get(20)?;
     let build = move || -> StorageResult<TargetDef> {
         let (
             kind,
@@ -172,6 +184,7 @@ pub(super) fn target_from_row(row: &Row) -> RowResult<TargetDef> {
                 .map(|d| parse_date_col(d.as_bytes()))
                 .transpose()?,
             deadline: deadline.map(|d| parse_date_col(d.as_bytes())).transpose()?,
+            base_period: base_period.map(|p| parse_base_period(&p)).transpose()?,
             limit: parse_opt::<Decimal>("number", limit)?,
             is_rate,
             cadence: parse_col::<Cadence>("cadence", cadence)?,

@@ -20,13 +20,13 @@ pub(super) const ENTRY_COLUMNS: &str =
     "id, target_id, action, value, qualifier, period_start, period_end,
     source, url, note, recorded_by, recorded_at, supersedes, reason";
 
-pub(super) const TARGET_COLUMN_COUNT: usize = 20;
+pub(super) const TARGET_COLUMN_COUNT: usize = 21;
 
 pub(super) const TARGET_COLUMNS: &str =
     "v.target_id, v.title, v.kind, v.metric, v.unit, v.direction,
     v.comparator, v.target_value, v.window_start, v.deadline, v.limit_value, v.is_rate,
     v.cadence, v.quote, v.speaker, v.speaker_role, v.statement_date, v.source_title,
-    v.source_url, v.interpretation";
+    v.source_url, v.interpretation, v.base_period";
 
 /// [`CURRENT_NOW`] written out, for a statement made once: `min(o.id)`
 /// rather than `ORDER BY o.id LIMIT 1`, which would build a temporary

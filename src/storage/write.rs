@@ -130,9 +130,9 @@ pub(super) fn insert_target_version(
         "INSERT INTO target_versions (target_id, version, title, kind, metric, unit, direction,
             comparator, target_value, window_start, deadline, limit_value, is_rate, cadence,
             quote, speaker, speaker_role, statement_date, source_title, source_url,
-            interpretation, recorded_at, recorded_by, reason)
+            interpretation, recorded_at, recorded_by, reason, base_period)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                 ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
+                 ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
     )?
     .execute(params![
         def.id,
@@ -159,6 +159,8 @@ pub(super) fn insert_target_version(
         at,
         recorded_by,
         reason,
+        def.base_period
+            .map(|p| format!("{}..{}", iso_date(p.start), iso_date(p.end))),
     ])?;
     Ok(())
 }

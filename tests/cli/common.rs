@@ -93,7 +93,7 @@ pub fn col(name: &str) -> usize {
         .unwrap_or_else(|| panic!("no column {name}"))
 }
 
-pub const COLUMNS: [&str; 21] = [
+pub const COLUMNS: [&str; 22] = [
     "id",
     "title",
     "kind",
@@ -115,4 +115,5 @@ pub const COLUMNS: [&str; 21] = [
     "stale",
     "explanation",
     "as_of",
+    "reached_late",
 ];

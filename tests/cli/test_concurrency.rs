@@ -99,7 +99,9 @@ fn concurrent_records_all_land_once_while_reports_run() {
                 }
                 let rows: Result<Vec<_>, _> = reader.records().collect();
                 match rows {
-                    Ok(rows) if rows.len() == 26 && rows.iter().all(|r| r.len() == 21) => {}
+                    Ok(rows)
+                        if rows.len() == 32
+                            && rows.iter().all(|r| r.len() == crate::common::COLUMNS.len()) => {}
                     Ok(rows) => failures.push(format!("{} rows", rows.len())),
                     Err(e) => failures.push(format!("unparsable report: {e}")),
                 }

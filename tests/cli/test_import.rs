@@ -603,7 +603,7 @@ fn check_passes_on_the_seeded_ledger() {
         .assert()
         .success()
         .stdout(predicate::str::starts_with("ok:"))
-        .stdout(predicate::str::contains("26 targets"));
+        .stdout(predicate::str::contains("32 targets"));
 }
 
 /// A copy of a healthy ledger, damaged by `damage`.

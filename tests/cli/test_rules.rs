@@ -430,7 +430,7 @@ fn stored_control_characters_never_reach_a_terminal() {
             kind, metric, unit, direction, comparator, target_value, window_start, deadline,
             limit_value, is_rate, cadence, quote, speaker, speaker_role, statement_date,
             source_title, source_url, 'a' || char(13) || 'b', '2025-01-01T00:00:00.000Z',
-            'eve' || char(27) || '[2J', 'synthetic'
+            'eve' || char(27) || '[2J', 'synthetic', base_period
          FROM target_versions WHERE target_id = 'sei-revenue' AND version = 1;
          INSERT INTO observations (target_id, action, value, qualifier, period_start,
             period_end, source, note, recorded_by, recorded_at)

@@ -109,9 +109,12 @@ fn machine_formats_never_have_escapes_or_wrapping() {
         let out = narrow(args);
         assert!(!out.contains(ESC), "{args:?}");
         let widths = report_lines(&out);
-        assert_eq!(widths.len(), 26, "{args:?}: one line per target");
-        assert!(widths.iter().all(|w| *w == 21), "{args:?}: {widths:?}");
-        assert_eq!(out.lines().count(), 27, "{args:?}: no wrapped lines");
+        assert_eq!(widths.len(), 32, "{args:?}: one line per target");
+        assert!(
+            widths.iter().all(|w| *w == crate::common::COLUMNS.len()),
+            "{args:?}: {widths:?}"
+        );
+        assert_eq!(out.lines().count(), 33, "{args:?}: no wrapped lines");
     }
     for args in [
         &["list", "--format", "json"][..],
@@ -127,7 +130,7 @@ fn machine_formats_never_have_escapes_or_wrapping() {
     assert!(!out.contains(ESC));
     let out = narrow(&["report", "--format", "markdown"]);
     assert!(!out.contains(ESC));
-    assert_eq!(out.lines().filter(|l| l.starts_with('|')).count(), 28);
+    assert_eq!(out.lines().filter(|l| l.starts_with('|')).count(), 34);
 
     // On a terminal too.
     let out = on_terminal(&env, &[], "--color always report --csv");
