@@ -49,7 +49,7 @@ pub fn run(config: &Config, args: &ExportArgs) -> CliResult<ExitCode> {
         }
     };
     match &args.output {
-        Some(path) => crate::output::to_file(path, &bytes)?,
+        Some(path) => crate::output::to_file(path, &bytes, &config.ledger.path)?,
         None => crate::output::to_stdout(&bytes)?,
     }
     Ok(ExitCode::Success)

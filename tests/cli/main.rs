@@ -12,6 +12,7 @@ mod test_crash;
 mod test_import;
 mod test_init;
 mod test_list_show;
+mod test_output;
 mod test_readme;
 mod test_record;
 mod test_report;
