@@ -45,6 +45,27 @@ pub struct Cli {
     pub command: Command,
 }
 
+impl Cli {
+    /// Parses the command line. A global option's environment variable
+    /// that is set but empty (`TRACKER_DB=` in a crontab) counts as unset,
+    /// as it does for every other tool, instead of "a value is required".
+    pub fn parse_args() -> Cli {
+        use clap::{CommandFactory, FromArgMatches};
+        let mut command = Cli::command();
+        for (arg, var) in [
+            ("db", "TRACKER_DB"),
+            ("color", "TRACKER_COLOR"),
+            ("numbers", "TRACKER_NUMBERS"),
+        ] {
+            if std::env::var_os(var).is_some_and(|value| value.is_empty()) {
+                command = command.mut_arg(arg, |a| a.env(None));
+            }
+        }
+        let matches = command.get_matches();
+        Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
     Auto,

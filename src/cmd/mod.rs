@@ -54,10 +54,24 @@ pub fn run(cli: Cli) -> CliResult<ExitCode> {
 }
 
 /// Opens the configured ledger. The default ledger is created and seeded
-/// on first use (with a notice on stderr); a ledger named with `--db` or
+/// on first use by a person at a terminal (with a notice on stderr); a cron
+/// job or script gets exit 4 instead, so it never reports on a fresh seed
+/// as if it were the real ledger. A ledger named with `--db` or
 /// `TRACKER_DB` must exist.
 pub fn open_ledger(config: &Config, access: Access) -> CliResult<Ledger> {
     let path = &config.ledger.path;
+    if !config.ledger.explicit && !path.exists() && !config.interactive {
+        return Err(CliError::new(
+            ErrorKind::Ledger,
+            format!(
+                "no ledger at {} (the default location), and this is not an interactive run",
+                path.display()
+            ),
+        )
+        .with_hint(
+            "run `tracker init` once to create and seed it, or name a ledger with --db / TRACKER_DB",
+        ));
+    }
     if !config.ledger.explicit && !path.exists() {
         let summary = init::create_seeded(config)?;
         eprintln!(

@@ -21,6 +21,14 @@ pub fn run(config: &Config, args: &ReportArgs) -> CliResult<ExitCode> {
     let known_at = args.known_at.as_deref().map(parse_known_at).transpose()?;
     let ledger = open_ledger(config, Access::ReadOnly)?;
     let rows = build_rows(&ledger, &selection, as_of, known_at.as_deref())?;
+    if let (Some(time), true) = (&known_at, rows.is_empty() && args.status.is_empty()) {
+        // A header-only report is correct but looks like a broken cron job.
+        eprintln!(
+            "tracker: the ledger knew nothing at {time} (--known-at {}): \
+             no target was defined yet",
+            args.known_at.as_deref().unwrap_or_default()
+        );
+    }
 
     // Tables go to a file without colour; to a terminal as configured.
     let style = match &args.output {

@@ -36,6 +36,9 @@ use thiserror::Error;
 /// `TRACKER_BUSY_TIMEOUT_MS` says otherwise.
 pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Milliseconds to wait for another writer (checked by the config).
+pub const BUSY_TIMEOUT_ENV: &str = "TRACKER_BUSY_TIMEOUT_MS";
+
 #[derive(Debug, Error)]
 pub enum StorageError {
     #[error("no ledger at {}", path.display())]
@@ -1136,7 +1139,7 @@ fn open_immutable(path: &Path) -> StorageResult<Connection> {
 
 /// Per-connection settings; see the module docs for why each is set.
 fn configure(conn: &Connection, access: Access) -> StorageResult<()> {
-    let timeout = std::env::var("TRACKER_BUSY_TIMEOUT_MS")
+    let timeout = std::env::var(BUSY_TIMEOUT_ENV)
         .ok()
         .and_then(|ms| ms.parse::<u64>().ok())
         .map(Duration::from_millis)
