@@ -91,12 +91,50 @@ impl From<Numbers> for crate::numfmt::NumberStyle {
     }
 }
 
+/// Output formats of `list` and `report` (and what every renderer knows).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Table,
     Csv,
     Json,
     Markdown,
+}
+
+/// Output formats of `history`: the trail has no Markdown form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HistoryFormat {
+    Table,
+    Csv,
+    Json,
+}
+
+/// Output formats of `export`: the whole ledger (JSON) or its entries (CSV).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Json,
+    Csv,
+}
+
+impl From<HistoryFormat> for Format {
+    fn from(format: HistoryFormat) -> Self {
+        match format {
+            HistoryFormat::Table => Format::Table,
+            HistoryFormat::Csv => Format::Csv,
+            HistoryFormat::Json => Format::Json,
+        }
+    }
+}
+
+/// An observation number as tracker prints it (`#14`) or bare (`14`).
+pub fn observation_number(text: &str) -> Result<i64, String> {
+    let digits = text.trim().strip_prefix('#').unwrap_or(text.trim());
+    match digits.parse::<i64>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(format!(
+            "`{text}` is not an observation number; give the # that `record`, \
+             `show` and `history` print, e.g. 14 or '#14'"
+        )),
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -221,7 +259,9 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct CorrectArgs {
-    /// The observation to correct (the # shown by `record`, `show` and `history`).
+    /// The observation to correct: the # shown by `record`, `show` and
+    /// `history` (14 or '#14').
+    #[arg(value_parser = observation_number, value_name = "OBSERVATION")]
     pub observation: i64,
 
     /// The corrected value, in the grammar of `record`.
@@ -257,7 +297,8 @@ pub struct CorrectArgs {
 
 #[derive(Debug, Args)]
 pub struct RetractArgs {
-    /// The observation to withdraw.
+    /// The observation to withdraw: 14 or '#14'.
+    #[arg(value_parser = observation_number, value_name = "OBSERVATION")]
     pub observation: i64,
 
     /// Why (required).
@@ -274,9 +315,9 @@ pub struct HistoryArgs {
     /// Only this target's trail (default: the whole ledger).
     pub id: Option<String>,
 
-    /// Output format: table, csv or json.
+    /// Output format.
     #[arg(long, value_enum, default_value = "table")]
-    pub format: Format,
+    pub format: HistoryFormat,
 }
 
 #[derive(Debug, Args)]
@@ -292,9 +333,11 @@ pub struct ImportArgs {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// json (whole ledger, restorable with `tracker import`) or csv (the entries).
+    /// json: the whole ledger, restorable with `tracker import`; csv: the
+    /// current observations in the import layout [default: csv for a .csv
+    /// file, else json].
     #[arg(long, value_enum)]
-    pub format: Option<Format>,
+    pub format: Option<ExportFormat>,
 
     /// Write to FILE atomically instead of stdout.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
@@ -351,6 +394,7 @@ pub struct ShowArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("when").required(true).multiple(false))]
 pub struct RecordArgs {
     /// Target id (see `tracker list`).
     pub id: String,
@@ -359,17 +403,12 @@ pub struct RecordArgs {
     #[arg(allow_hyphen_values = true)]
     pub value: String,
 
-    /// Day the value refers to (YYYY-MM-DD).
-    #[arg(
-        long,
-        value_name = "YYYY-MM-DD",
-        conflicts_with = "period",
-        required_unless_present = "period"
-    )]
+    /// Day the value refers to (YYYY-MM-DD); this or --period is required.
+    #[arg(long, value_name = "YYYY-MM-DD", group = "when")]
     pub date: Option<String>,
 
     /// Period the value covers: 2024, 2024-H1, 2024-Q3, 2024-07, 2024-01-01..2024-06-30.
-    #[arg(long, value_name = "PERIOD")]
+    #[arg(long, value_name = "PERIOD", group = "when")]
     pub period: Option<String>,
 
     /// Where the number comes from (required: no anonymous numbers).

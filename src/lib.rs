@@ -16,6 +16,7 @@ pub mod output;
 pub mod period;
 pub mod report;
 pub mod seed;
+pub mod sniff;
 pub mod status;
 pub mod storage;
 pub mod targets_file;

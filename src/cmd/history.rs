@@ -3,9 +3,9 @@
 //! are shown with what replaced them.
 
 use super::open_ledger;
-use crate::cli::{Format, HistoryArgs};
+use crate::cli::{Format, HistoryArgs, HistoryFormat};
 use crate::config::Config;
-use crate::error::{CliError, CliResult, ExitCode};
+use crate::error::{CliResult, ExitCode};
 use crate::export::entries::{render_entries, render_versions_table};
 use crate::storage::Access;
 
@@ -16,18 +16,13 @@ pub fn run(config: &Config, args: &HistoryArgs) -> CliResult<ExitCode> {
     }
     let entries = ledger.entries(args.id.as_deref())?;
     let bytes = match args.format {
-        Format::Table => {
+        HistoryFormat::Table => {
             let versions = ledger.target_versions(args.id.as_deref())?;
             let mut out = render_versions_table(&versions);
             out.extend(render_entries(Format::Table, &entries)?);
             out
         }
-        Format::Markdown => {
-            return Err(CliError::input(
-                "history supports --format table, csv or json",
-            ));
-        }
-        format => render_entries(format, &entries)?,
+        format => render_entries(format.into(), &entries)?,
     };
     crate::output::to_stdout(&bytes)?;
     Ok(ExitCode::Success)

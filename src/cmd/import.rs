@@ -10,6 +10,7 @@ use crate::config::Config;
 use crate::error::{CliError, CliResult, ExitCode};
 use crate::model::{Action, Entry, Kind, Period, Quantity, TargetDef};
 use crate::period::format_period;
+use crate::sniff::InputKind;
 use crate::storage::{Access, Ledger, NewObservation, StorageError, TargetVersion};
 use crate::transfer::{EXPORT_KIND, ExportDoc, LineError, read_observation_csv};
 use chrono::NaiveDate;
@@ -21,6 +22,7 @@ const MAX_LISTED: usize = 50;
 pub fn run(config: &Config, args: &ImportArgs) -> CliResult<ExitCode> {
     let bytes = std::fs::read(&args.file)
         .map_err(|e| CliError::input(format!("cannot read {}: {e}", args.file.display())))?;
+    super::refuse_other_kind(&args.file, &bytes, InputKind::TargetFile)?;
     let is_json = args
         .file
         .extension()

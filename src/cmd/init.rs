@@ -8,6 +8,7 @@ use crate::targets_file::parse_target_file;
 
 pub fn run(config: &Config) -> CliResult<ExitCode> {
     let path = &config.ledger.path;
+    super::refuse_folder(path)?;
     if path.exists() {
         let ledger = Ledger::open(path, Access::ReadWrite)?;
         println!(

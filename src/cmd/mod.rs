@@ -60,6 +60,7 @@ pub fn run(cli: Cli) -> CliResult<ExitCode> {
 /// `TRACKER_DB` must exist.
 pub fn open_ledger(config: &Config, access: Access) -> CliResult<Ledger> {
     let path = &config.ledger.path;
+    refuse_folder(path)?;
     if !config.ledger.explicit && !path.exists() && !config.interactive {
         return Err(CliError::new(
             ErrorKind::Ledger,
@@ -81,6 +82,41 @@ pub fn open_ledger(config: &Config, access: Access) -> CliResult<Ledger> {
         );
     }
     Ledger::open(path, access).map_err(CliError::from)
+}
+
+/// Refuses a file that is clearly of kind `other`, naming the command that
+/// reads it.
+fn refuse_other_kind(
+    file: &std::path::Path,
+    bytes: &[u8],
+    other: crate::sniff::InputKind,
+) -> CliResult<()> {
+    if crate::sniff::sniff(bytes) != Some(other) {
+        return Ok(());
+    }
+    let (what, command) = other.describe();
+    Err(
+        CliError::input(format!("{} looks like {what}", file.display())).with_hint(format!(
+            "use `{command} {}` for it; nothing was written",
+            file.display()
+        )),
+    )
+}
+
+/// A folder given as the ledger: say so, and suggest a file inside it
+/// (suggesting `init` on the folder would fail the same way).
+fn refuse_folder(path: &std::path::Path) -> CliResult<()> {
+    if !path.is_dir() {
+        return Ok(());
+    }
+    Err(CliError::new(
+        ErrorKind::Ledger,
+        format!("{} is a folder, not a ledger file", path.display()),
+    )
+    .with_hint(format!(
+        "name a file in it: `tracker --db {} init` creates a ledger there",
+        path.join("ledger.db").display()
+    )))
 }
 
 /// How tables look on this run's stdout.

@@ -9,6 +9,7 @@ use crate::cli::{TargetAddArgs, TargetAmendArgs};
 use crate::config::Config;
 use crate::error::{CliError, CliResult, ExitCode};
 use crate::model::TargetDef;
+use crate::sniff::InputKind;
 use crate::storage::{Access, ImportSummary};
 use crate::targets_file::{TargetFile, parse_target_file};
 use crate::value::format_plain;
@@ -17,6 +18,9 @@ use std::path::Path;
 pub fn import(config: &Config, file: &Path) -> CliResult<ExitCode> {
     let bytes = std::fs::read(file)
         .map_err(|e| CliError::input(format!("cannot read {}: {e}", file.display())))?;
+    for other in [InputKind::ObservationCsv, InputKind::ExportJson] {
+        super::refuse_other_kind(file, &bytes, other)?;
+    }
     let text = String::from_utf8(bytes).map_err(|e| {
         CliError::input(format!(
             "{} is not valid UTF-8 (first bad byte at offset {})",

@@ -10,6 +10,7 @@ mod test_concurrency;
 mod test_config;
 mod test_crash;
 mod test_cron;
+mod test_errors;
 mod test_import;
 mod test_init;
 mod test_list_show;

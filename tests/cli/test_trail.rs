@@ -214,12 +214,14 @@ fn changing_a_superseded_entry_or_a_retraction_is_refused_and_writes_nothing() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(format!(
-            "#{b} was already retracted by #{c}"
+            "#{b} is already retracted (by #{c})"
         )));
     env.tracker(&["retract", &c.to_string(), "--reason", "x"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains(format!("#{c} is a retraction")));
+        .stderr(predicate::str::contains(format!(
+            "#{c} is the retraction of #{b}"
+        )));
     env.tracker(&["correct", &c.to_string(), "1bn", "--reason", "x"])
         .assert()
         .code(2)
