@@ -2,12 +2,13 @@
 //! machines. Nothing is ever hidden here: superseded and retracted entries
 //! are shown with what replaced them.
 
-use super::open_ledger;
-use crate::cli::{Format, HistoryArgs, HistoryFormat};
+use super::{open_ledger, table_style};
+use crate::cli::{HistoryArgs, HistoryFormat};
 use crate::config::Config;
 use crate::error::{CliResult, ExitCode};
-use crate::export::entries::{render_entries, render_versions_table};
+use crate::export::entries::{render_entries, render_versions_table, trail_table};
 use crate::storage::Access;
+use std::collections::HashMap;
 
 pub fn run(config: &Config, args: &HistoryArgs) -> CliResult<ExitCode> {
     let ledger = open_ledger(config, Access::ReadOnly)?;
@@ -18,8 +19,15 @@ pub fn run(config: &Config, args: &HistoryArgs) -> CliResult<ExitCode> {
     let bytes = match args.format {
         HistoryFormat::Table => {
             let versions = ledger.target_versions(args.id.as_deref())?;
-            let mut out = render_versions_table(&versions);
-            out.extend(render_entries(Format::Table, &entries)?);
+            // Values read in each target's current unit, as `show` prints them.
+            let units: HashMap<&str, &str> = versions
+                .iter()
+                .map(|v| (v.def.id.as_str(), v.def.unit.as_str()))
+                .collect();
+            let unit_of = |id: &str| units.get(id).copied().unwrap_or("");
+            let style = table_style(config);
+            let mut out = render_versions_table(&versions, &style);
+            out.extend(trail_table(&entries, &unit_of, args.id.is_none(), &style).into_bytes());
             out
         }
         format => render_entries(format.into(), &entries)?,

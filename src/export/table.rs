@@ -239,123 +239,219 @@ pub fn target_text(row: &ReportRow, numbers: NumberStyle) -> String {
     }
 }
 
-/// The `list`/`report` table: ID, LATEST (qualifier and value), DATE,
-/// TARGET, PROGRESS, STATUS, and TITLE when the width leaves room for it.
-/// Units appear once, in TARGET, to keep rows within 100 columns.
+/// How much a `list`/`report` row says. Narrower terminals get the later
+/// layouts: first the title goes, then the bar (the percentage stays), then
+/// the unit words of the target (the unit is in `show`).
+#[derive(Debug, Clone, Copy)]
+struct Layout {
+    bar: bool,
+    units: bool,
+}
+
+const LAYOUTS: [Layout; 3] = [
+    Layout {
+        bar: true,
+        units: true,
+    },
+    Layout {
+        bar: false,
+        units: true,
+    },
+    Layout {
+        bar: false,
+        units: false,
+    },
+];
+
+const HEADERS: [&str; 7] = [
+    "ID",
+    "TITLE",
+    "LATEST",
+    "FIGURES TO",
+    "TARGET",
+    "PROGRESS",
+    "STATUS",
+];
+const TITLE: usize = 1;
+const RIGHT: [bool; 7] = [false, false, true, false, true, false, false];
+
+/// A title cut to a few words says less than the id; below this it goes.
+const MIN_TITLE: usize = 24;
+
+/// The `list`/`report` table: ID, TITLE (when there is room), LATEST
+/// (qualifier and value), FIGURES TO (the latest figure's date, and
+/// "stale" in words), TARGET, PROGRESS, STATUS. It fits the terminal: the
+/// first [`Layout`] that fits is used. Units appear once, in TARGET.
 ///
 /// With colour: a bold header, statuses and progress bars coloured by
 /// meaning, and rows without figures greyed so the eye goes to the rest.
 /// Without colour the same text, so layout never depends on it.
 pub fn render_report(rows: &[ReportRow], style: &TableStyle) -> Vec<u8> {
-    const HEADERS: [&str; 7] = [
-        "ID", "TITLE", "LATEST", "DATE", "TARGET", "PROGRESS", "STATUS",
-    ];
-    const TITLE: usize = 1;
-    const RIGHT: [bool; 7] = [false, false, true, false, true, false, false];
-    let mut body: Vec<[Styled; 7]> = rows
-        .iter()
-        .map(|row| {
-            let a = &row.assessment;
-            let status = row.status();
-            let latest = a.latest.as_ref();
-            let cells = [
-                Styled::new(row.def.id.clone(), ""),
-                Styled::new(row.def.title.clone(), DIM),
-                match latest {
-                    // Percent is short and reads wrong without its sign.
-                    Some(p) => {
-                        let unit = if row.def.unit == "%" { "%" } else { "" };
-                        Styled::new(human_quantity(&p.quantity, unit, style.numbers), BOLD)
-                    }
-                    None => Styled::new("–", DIM),
-                },
-                Styled::new(latest.map_or(String::new(), |p| p.date.to_string()), ""),
-                Styled::new(target_value_text(row, style.numbers), ""),
-                progress_segments(a.progress_pct, a.expected_pct, status),
-                Styled::new(
-                    format!("{status}{}", if a.stale { "*" } else { "" }),
-                    status_sgr(status),
-                ),
-            ];
-            if latest.is_none() {
-                // Nothing recorded: the whole row steps back.
-                let [id, title, latest, date, target, bar, status] = cells;
-                [id, title, latest, date, target.all(DIM), bar, status]
-            } else {
-                cells
-            }
-        })
-        .collect();
-    let width_of = |body: &[[Styled; 7]], i: usize| -> usize {
-        body.iter()
-            .map(|cells| cells[i].width())
-            .max()
-            .unwrap_or(0)
-            .max(HEADERS[i].len())
-    };
-    // One space between columns; TITLE takes what is left.
-    let fixed: usize = (0..HEADERS.len())
-        .filter(|i| *i != TITLE)
-        .map(|i| width_of(&body, i))
-        .sum::<usize>()
-        + HEADERS.len()
-        - 2;
-    let title_room = match style.width {
-        Some(width) => (width as usize).saturating_sub(fixed + 1),
-        None => usize::MAX,
-    };
-    // A title cut to a few words says less than the id; leave it out then.
-    let show_title = title_room >= 24;
+    let limit = style.width.map_or(usize::MAX, usize::from);
+    let mut chosen = None;
+    for layout in LAYOUTS {
+        let body: Vec<[Styled; 7]> = rows
+            .iter()
+            .map(|r| report_cells(r, layout, style))
+            .collect();
+        let fits = table_width(&body, false) <= limit;
+        chosen = Some(body);
+        if fits {
+            break;
+        }
+    }
+    let mut body = chosen.unwrap_or_default();
+    let title_room = limit.saturating_sub(table_width(&body, false) + 1);
+    let show_title = title_room >= MIN_TITLE;
     if show_title {
         for cells in &mut body {
             let title = fit_width(&cells[TITLE].plain(), title_room);
             cells[TITLE] = Styled::new(title, DIM);
         }
     }
+    let mut out = aligned_table(&body, show_title, style.color);
+    if rows.iter().any(|r| r.assessment.stale) {
+        let note = "stale: no figure within the update interval plus grace (docs/methodology.md)";
+        let note = textwrap::fill(note, limit.clamp(20, 100));
+        out.push_str(&paint(&note, DIM, style.color));
+        out.push('\n');
+    }
+    out.into_bytes()
+}
+
+/// One row's cells in `layout`.
+fn report_cells(row: &ReportRow, layout: Layout, style: &TableStyle) -> [Styled; 7] {
+    let a = &row.assessment;
+    let status = row.status();
+    let latest = a.latest.as_ref();
+    let cells = [
+        Styled::new(row.def.id.clone(), ""),
+        Styled::new(row.def.title.clone(), DIM),
+        match latest {
+            // Percent is short and reads wrong without its sign.
+            Some(p) => {
+                let unit = if row.def.unit == "%" { "%" } else { "" };
+                Styled::new(human_quantity(&p.quantity, unit, style.numbers), BOLD)
+            }
+            None => Styled::new("–", DIM),
+        },
+        Styled::new(figures_date(row).unwrap_or_default(), ""),
+        Styled::new(
+            if layout.units {
+                target_value_text(row, style.numbers)
+            } else {
+                target_value_short(row, style.numbers)
+            },
+            "",
+        ),
+        if layout.bar {
+            progress_segments(a.progress_pct, a.expected_pct, status)
+        } else {
+            match a.progress_pct.filter(|p| p.is_finite()) {
+                Some(p) => Styled::new(format!("{p:.0}%"), status_sgr(status)),
+                None => Styled::new("–", DIM),
+            }
+        },
+        Styled::new(status.to_string(), status_sgr(status)),
+    ];
+    if latest.is_none() {
+        // Nothing recorded: the whole row steps back.
+        let [id, title, latest, date, target, bar, status] = cells;
+        [id, title, latest, date, target.all(DIM), bar, status]
+    } else {
+        cells
+    }
+}
+
+/// The latest figure's date, with ", stale" when it is too old: the
+/// "figures to" of tables and pages.
+pub fn figures_date(row: &ReportRow) -> Option<String> {
+    let latest = row.assessment.latest.as_ref()?;
+    let stale = if row.assessment.stale { ", stale" } else { "" };
+    Some(format!("{}{stale}", latest.date))
+}
+
+fn column_width(body: &[[Styled; 7]], i: usize) -> usize {
+    body.iter()
+        .map(|cells| cells[i].width())
+        .max()
+        .unwrap_or(0)
+        .max(HEADERS[i].len())
+}
+
+/// Columns shown, one space between them.
+fn table_width(body: &[[Styled; 7]], with_title: bool) -> usize {
+    let shown: Vec<usize> = (0..HEADERS.len())
+        .filter(|i| with_title || *i != TITLE)
+        .collect();
+    shown.iter().map(|&i| column_width(body, i)).sum::<usize>() + shown.len() - 1
+}
+
+/// Header, rule and rows, padded to line up; no trailing spaces.
+fn aligned_table(body: &[[Styled; 7]], show_title: bool, color: bool) -> String {
     let columns: Vec<usize> = (0..HEADERS.len())
         .filter(|i| show_title || *i != TITLE)
         .collect();
-    let widths: Vec<usize> = (0..HEADERS.len()).map(|i| width_of(&body, i)).collect();
-
+    let widths: Vec<usize> = (0..HEADERS.len()).map(|i| column_width(body, i)).collect();
     let line = |cells: &[Styled; 7]| -> String {
         let mut out = String::new();
         for (n, &i) in columns.iter().enumerate() {
             let cell = &cells[i];
             let pad = " ".repeat(widths[i].saturating_sub(cell.width()));
-            let last = n + 1 == columns.len();
             if n > 0 {
                 out.push(' ');
             }
             if RIGHT[i] {
                 out.push_str(&pad);
             }
-            out.push_str(&cell.render(style.color));
-            if !RIGHT[i] && !last {
+            out.push_str(&cell.render(color));
+            if !RIGHT[i] && n + 1 < columns.len() {
                 out.push_str(&pad);
             }
         }
         out.trim_end().to_string()
     };
     let header: [Styled; 7] = HEADERS.map(|h| Styled::new(h, BOLD));
-    let total: usize = columns.iter().map(|&i| widths[i]).sum::<usize>() + columns.len() - 1;
     let mut out = String::new();
     out.push_str(&line(&header));
     out.push('\n');
-    out.push_str(&paint(&"─".repeat(total), DIM, style.color));
+    out.push_str(&paint(
+        &"─".repeat(table_width(body, show_title)),
+        DIM,
+        color,
+    ));
     out.push('\n');
-    for cells in &body {
+    for cells in body {
         out.push_str(&line(cells));
         out.push('\n');
     }
-    if rows.iter().any(|r| r.assessment.stale) {
-        out.push_str(&paint(
-            "* stale: no figure within the target's update interval plus grace (docs/methodology.md)",
-            DIM,
-            style.color,
-        ));
-        out.push('\n');
+    out
+}
+
+/// [`target_value_text`] without unit words ("%" stays): ">3 tn", "higher".
+pub fn target_value_short(row: &ReportRow, numbers: NumberStyle) -> String {
+    let def = &row.def;
+    let unit = if def.unit == "%" { "%" } else { "" };
+    match (def.comparator, def.target_value) {
+        (Some(comparator), Some(value)) => {
+            format!(
+                "{}{}",
+                comparator_sign(comparator.as_str()),
+                human(value, unit, numbers)
+            )
+        }
+        _ => def.direction_word().to_string(),
     }
-    out.into_bytes()
+}
+
+/// The comparator as printed before a value (`≥`, `>`, nothing for `=`).
+fn comparator_sign(comparator: &str) -> &str {
+    match comparator {
+        "=" => "",
+        ">=" => "≥",
+        "<=" => "≤",
+        other => other,
+    }
 }
 
 /// The target as comparator, value and unit (">3 tn CNY"), or the pledged
@@ -363,15 +459,11 @@ pub fn render_report(rows: &[ReportRow], style: &TableStyle) -> Vec<u8> {
 pub fn target_value_text(row: &ReportRow, numbers: NumberStyle) -> String {
     let def = &row.def;
     match (def.comparator, def.target_value) {
-        (Some(comparator), Some(value)) => {
-            let prefix = match comparator.as_str() {
-                "=" => "",
-                ">=" => "≥",
-                "<=" => "≤",
-                other => other,
-            };
-            format!("{prefix}{}", human(value, &def.unit, numbers))
-        }
+        (Some(comparator), Some(value)) => format!(
+            "{}{}",
+            comparator_sign(comparator.as_str()),
+            human(value, &def.unit, numbers)
+        ),
         _ => format!("{} ({})", def.direction_word(), def.unit),
     }
 }

@@ -19,5 +19,6 @@ mod test_readme;
 mod test_record;
 mod test_report;
 mod test_shell;
+mod test_tables;
 mod test_target;
 mod test_trail;
