@@ -228,14 +228,10 @@ fn to_f64(d: Decimal) -> f64 {
     d.to_f64().unwrap_or(0.0)
 }
 
-/// The colour of a status in a picture, by meaning (as in tables).
+/// The colour of a status in a picture ([`crate::palette`]).
 pub fn status_rgb(status: Status) -> RGBColor {
-    match status {
-        Status::Achieved | Status::OnTrack => RGBColor(0x2e, 0x7d, 0x32),
-        Status::AtRisk => RGBColor(0xb2, 0x6a, 0x00),
-        Status::OffTrack | Status::Missed | Status::MovingAway => RGBColor(0xc6, 0x28, 0x28),
-        Status::InsufficientData | Status::NoData => RGBColor(0x75, 0x75, 0x75),
-    }
+    let (r, g, b) = crate::palette::status_rgb(status);
+    RGBColor(r, g, b)
 }
 
 /// Which marker a qualifier gets.

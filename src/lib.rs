@@ -13,6 +13,7 @@ pub mod export;
 pub mod model;
 pub mod numfmt;
 pub mod output;
+pub mod palette;
 pub mod period;
 pub mod report;
 pub mod seed;

@@ -8,7 +8,7 @@
 use crate::model::Status;
 use crate::numfmt::{NumberStyle, human, human_quantity};
 use crate::report::ReportRow;
-use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table};
+use comfy_table::{ContentArrangement, Table};
 
 #[derive(Debug, Clone, Copy)]
 pub struct TableStyle {
@@ -55,32 +55,6 @@ pub fn new_table(style: &TableStyle) -> Table {
         table.force_no_tty();
     }
     table
-}
-
-pub fn status_color(status: Status) -> Color {
-    match status {
-        Status::Achieved | Status::OnTrack => Color::Green,
-        Status::AtRisk => Color::Yellow,
-        Status::OffTrack | Status::Missed | Status::MovingAway => Color::Red,
-        Status::InsufficientData | Status::NoData => Color::DarkGrey,
-    }
-}
-
-/// A status text, coloured by the row's status when asked.
-pub fn status_cell(row: &ReportRow, text: &str, style: &TableStyle) -> Cell {
-    let status = row.status();
-    let cell = Cell::new(text);
-    if style.color {
-        let cell = cell.fg(status_color(status));
-        match status {
-            Status::Achieved | Status::Missed | Status::MovingAway => {
-                cell.add_attribute(Attribute::Bold)
-            }
-            _ => cell,
-        }
-    } else {
-        cell
-    }
 }
 
 /// `██████····` with `│` where the linear path expects to be, then the
@@ -130,18 +104,7 @@ pub fn progress_segments(
 pub const BOLD: &str = "1";
 pub const DIM: &str = "90";
 
-/// The colour of a status, by meaning: done or on track green, at risk
-/// yellow, off track red; final verdicts bold; no verdict grey.
-pub fn status_sgr(status: Status) -> &'static str {
-    match status {
-        Status::Achieved => "1;32",
-        Status::OnTrack => "32",
-        Status::AtRisk => "33",
-        Status::OffTrack => "31",
-        Status::Missed | Status::MovingAway => "1;31",
-        Status::InsufficientData | Status::NoData => DIM,
-    }
-}
+pub use crate::palette::status_sgr;
 
 /// `text` wrapped in the SGR code when `on` (and there is something to
 /// paint).
