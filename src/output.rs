@@ -35,8 +35,9 @@ pub fn to_stdout(bytes: &[u8]) -> CliResult<()> {
 }
 
 /// Writes `bytes` to `path` (`-` is stdout) by the rules of this module;
-/// `ledger` is the ledger this run uses, which no output may replace.
-pub fn to_file(path: &Path, bytes: &[u8], ledger: &Path) -> CliResult<()> {
+/// `ledger` is the ledger this run uses, which no output may replace
+/// (`None` for commands that use no ledger, such as `man`).
+pub fn to_file(path: &Path, bytes: &[u8], ledger: Option<&Path>) -> CliResult<()> {
     match destination(path, ledger)? {
         Destination::Stdout => to_stdout(bytes),
         Destination::Stream(real) => write_stream(path, &real, bytes),
@@ -53,7 +54,7 @@ pub fn new_file(path: &Path, ledger: &Path) -> CliResult<PathBuf> {
             "a backup cannot go to stdout; give a file name",
         ));
     }
-    match destination(path, ledger)? {
+    match destination(path, Some(ledger))? {
         Destination::File(real) if !real.exists() => Ok(real),
         _ => Err(CliError::input(format!(
             "{} already exists; a backup never replaces a file",
@@ -73,7 +74,7 @@ enum Destination {
     File(PathBuf),
 }
 
-fn destination(path: &Path, ledger: &Path) -> CliResult<Destination> {
+fn destination(path: &Path, ledger: Option<&Path>) -> CliResult<Destination> {
     if path == Path::new("-") {
         return Ok(Destination::Stdout);
     }
@@ -163,7 +164,7 @@ const SIDE_FILES: [(&str, &str); 3] = [
 
 /// Refuses `path` if it is (or would become) the ledger, a side file of it,
 /// or one of tracker's own temporary files.
-fn refuse_protected(path: &Path, ledger: &Path) -> CliResult<()> {
+fn refuse_protected(path: &Path, ledger: Option<&Path>) -> CliResult<()> {
     let refuse = |what: String| {
         Err(CliError::input(format!(
             "refusing to write {}: it would overwrite {what}",
@@ -180,7 +181,7 @@ fn refuse_protected(path: &Path, ledger: &Path) -> CliResult<()> {
     {
         return refuse("a temporary file tracker is writing (a backup or a new ledger)".into());
     }
-    let Some(ledger_location) = location(ledger) else {
+    let Some((ledger, ledger_location)) = ledger.and_then(|l| Some((l, location(l)?))) else {
         return Ok(());
     };
     if dest == ledger_location || same_file(path, ledger) {
@@ -273,7 +274,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("report.csv");
         std::fs::write(&path, "old").unwrap();
-        to_file(&path, b"new", &no_ledger(dir.path())).unwrap();
+        to_file(&path, b"new", Some(&no_ledger(dir.path()))).unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
@@ -286,7 +287,7 @@ mod tests {
     fn missing_folder_is_an_error_and_writes_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("nope").join("report.csv");
-        assert!(to_file(&path, b"x", &no_ledger(dir.path())).is_err());
+        assert!(to_file(&path, b"x", Some(&no_ledger(dir.path()))).is_err());
         assert!(!path.exists());
     }
 
@@ -301,11 +302,11 @@ mod tests {
             "ledger.db-shm",
             "ledger.db-journal",
         ] {
-            let err = to_file(&dir.path().join(name), b"x", &ledger).unwrap_err();
+            let err = to_file(&dir.path().join(name), b"x", Some(&ledger)).unwrap_err();
             assert!(err.render().contains("would overwrite"), "{name}");
         }
         assert_eq!(std::fs::read(&ledger).unwrap(), b"ledger");
-        assert!(to_file(&dir.path().join("ledger.db-walk"), b"x", &ledger).is_ok());
+        assert!(to_file(&dir.path().join("ledger.db-walk"), b"x", Some(&ledger)).is_ok());
     }
 
     #[test]

@@ -46,7 +46,7 @@ pub fn run(config: &Config, args: &ExportArgs) -> CliResult<ExitCode> {
         ExportFormat::Csv => current_observations_csv(&ledger)?,
     };
     match &args.output {
-        Some(path) => crate::output::to_file(path, &bytes, &config.ledger.path)?,
+        Some(path) => crate::output::to_file(path, &bytes, Some(&config.ledger.path))?,
         None => crate::output::to_stdout(&bytes)?,
     }
     Ok(ExitCode::Success)

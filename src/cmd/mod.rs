@@ -27,7 +27,7 @@ pub fn run(cli: Cli) -> CliResult<ExitCode> {
     // Generated from the clap definitions: no ledger, no config file.
     match cli.command {
         Command::Completions { shell } => return shell::completions(shell),
-        Command::Man => return shell::man(),
+        Command::Man { dir } => return shell::man(dir.as_deref()),
         _ => {}
     }
     let config = Config::from_cli(&cli)?;
@@ -49,7 +49,7 @@ pub fn run(cli: Cli) -> CliResult<ExitCode> {
         Command::Check => check::run(&config),
         Command::Chart(args) => chart::run(&config, &args),
         Command::Completions { shell } => shell::completions(shell),
-        Command::Man => shell::man(),
+        Command::Man { dir } => shell::man(dir.as_deref()),
     }
 }
 

@@ -37,7 +37,7 @@ pub fn run(config: &Config, args: &ReportArgs) -> CliResult<ExitCode> {
     };
     let bytes = crate::export::render(format, &rows, &style)?;
     match &args.output {
-        Some(path) => crate::output::to_file(path, &bytes, &config.ledger.path)?,
+        Some(path) => crate::output::to_file(path, &bytes, Some(&config.ledger.path))?,
         None => crate::output::to_stdout(&bytes)?,
     }
 

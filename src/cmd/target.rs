@@ -90,7 +90,7 @@ fn to_target_file(args: &TargetAddArgs) -> String {
     put("quote", Some(&args.quote));
     put("speaker", Some(&args.speaker));
     put("speaker_role", Some(&args.speaker_role));
-    put("interpretation", Some(&args.interpretation));
+    put("interpretation", args.interpretation.as_deref());
     if args.rate {
         target.insert("rate".to_string(), toml::Value::Boolean(true));
     }

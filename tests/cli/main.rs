@@ -17,6 +17,7 @@ mod test_list_show;
 mod test_output;
 mod test_readme;
 mod test_record;
+mod test_reference;
 mod test_report;
 mod test_shell;
 mod test_tables;
