@@ -138,16 +138,6 @@ pub enum ExportFormat {
     Csv,
 }
 
-impl From<HistoryFormat> for Format {
-    fn from(format: HistoryFormat) -> Self {
-        match format {
-            HistoryFormat::Table => Format::Table,
-            HistoryFormat::Csv => Format::Csv,
-            HistoryFormat::Json => Format::Json,
-        }
-    }
-}
-
 /// An observation number as tracker prints it (`#14`) or bare (`14`).
 pub fn observation_number(text: &str) -> Result<i64, String> {
     let digits = text.trim().strip_prefix('#').unwrap_or(text.trim());

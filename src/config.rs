@@ -126,12 +126,12 @@ pub fn resolve_color(
 /// milliseconds, so a typo in a cron file is not silently the default.
 fn check_busy_timeout() -> CliResult<()> {
     const VAR: &str = crate::storage::BUSY_TIMEOUT_ENV;
-    match std::env::var(VAR) {
-        Ok(text) if !text.is_empty() && text.parse::<u64>().is_err() => Err(CliError::input(
-            format!("{VAR}=`{text}` is not a whole number of milliseconds"),
-        )
+    match crate::storage::busy_timeout_setting() {
+        Err(text) => Err(CliError::input(format!(
+            "{VAR}=`{text}` is not a whole number of milliseconds"
+        ))
         .with_hint(format!("use e.g. {VAR}=30000, or unset it for the default"))),
-        _ => Ok(()),
+        Ok(_) => Ok(()),
     }
 }
 

@@ -6,7 +6,7 @@ use super::{open_ledger, table_style};
 use crate::cli::{HistoryArgs, HistoryFormat};
 use crate::config::Config;
 use crate::error::{CliResult, ExitCode};
-use crate::export::entries::{render_entries, render_versions_table, trail_table};
+use crate::export::entries::{MachineFormat, render_entries, render_versions_table, trail_table};
 use crate::storage::Access;
 use std::collections::HashMap;
 
@@ -30,7 +30,8 @@ pub fn run(config: &Config, args: &HistoryArgs) -> CliResult<ExitCode> {
             out.extend(trail_table(&entries, &unit_of, args.id.is_none(), &style).into_bytes());
             out
         }
-        format => render_entries(format.into(), &entries)?,
+        HistoryFormat::Csv => render_entries(MachineFormat::Csv, &entries)?,
+        HistoryFormat::Json => render_entries(MachineFormat::Json, &entries)?,
     };
     crate::output::to_stdout(&bytes)?;
     Ok(ExitCode::Success)

@@ -4,7 +4,6 @@
 
 use super::csv::neutralise;
 use super::table::{TableStyle, display_width, new_table};
-use crate::cli::Format;
 use crate::error::{CliError, CliResult};
 use crate::model::{Action, Entry};
 use crate::numfmt::human_quantity;
@@ -62,15 +61,22 @@ fn records(entries: &[Entry]) -> Vec<EntryRecord<'_>> {
         .collect()
 }
 
-pub fn render_entries(format: Format, entries: &[Entry]) -> CliResult<Vec<u8>> {
+/// The trail's machine formats (people get [`trail_table`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MachineFormat {
+    Csv,
+    Json,
+}
+
+pub fn render_entries(format: MachineFormat, entries: &[Entry]) -> CliResult<Vec<u8>> {
     match format {
-        Format::Json => {
+        MachineFormat::Json => {
             let mut out = serde_json::to_vec_pretty(&records(entries))
                 .map_err(|e| CliError::runtime(format!("cannot write JSON: {e}")))?;
             out.push(b'\n');
             Ok(out)
         }
-        Format::Csv => {
+        MachineFormat::Csv => {
             let mut writer = ::csv::WriterBuilder::new()
                 .terminator(::csv::Terminator::Any(b'\n'))
                 .from_writer(Vec::new());
@@ -120,9 +126,6 @@ pub fn render_entries(format: Format, entries: &[Entry]) -> CliResult<Vec<u8>> {
                 .into_inner()
                 .map_err(|e| CliError::runtime(format!("cannot write CSV: {e}")))
         }
-        Format::Table | Format::Markdown => Err(CliError::runtime(
-            "the trail's table is drawn by trail_table, with units and a width",
-        )),
     }
 }
 

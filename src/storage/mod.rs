@@ -36,8 +36,20 @@ use thiserror::Error;
 /// `TRACKER_BUSY_TIMEOUT_MS` says otherwise.
 pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Milliseconds to wait for another writer (checked by the config).
+/// Milliseconds to wait for another writer.
 pub const BUSY_TIMEOUT_ENV: &str = "TRACKER_BUSY_TIMEOUT_MS";
+
+/// [`BUSY_TIMEOUT_ENV`] as a duration: `None` when unset or empty, the
+/// text itself as the error when it is not a whole number of milliseconds.
+pub fn busy_timeout_setting() -> Result<Option<Duration>, String> {
+    match std::env::var(BUSY_TIMEOUT_ENV) {
+        Ok(text) if !text.is_empty() => text
+            .parse::<u64>()
+            .map(|ms| Some(Duration::from_millis(ms)))
+            .map_err(|_| text),
+        _ => Ok(None),
+    }
+}
 
 #[derive(Debug, Error)]
 pub enum StorageError {
@@ -1139,10 +1151,10 @@ fn open_immutable(path: &Path) -> StorageResult<Connection> {
 
 /// Per-connection settings; see the module docs for why each is set.
 fn configure(conn: &Connection, access: Access) -> StorageResult<()> {
-    let timeout = std::env::var(BUSY_TIMEOUT_ENV)
+    // A bad value was refused when the configuration was read.
+    let timeout = busy_timeout_setting()
         .ok()
-        .and_then(|ms| ms.parse::<u64>().ok())
-        .map(Duration::from_millis)
+        .flatten()
         .unwrap_or(DEFAULT_BUSY_TIMEOUT);
     conn.busy_timeout(timeout)?;
     conn.pragma_update(None, "foreign_keys", true)?;
