@@ -73,13 +73,11 @@ fn render_page(
         );
     };
 
-    // Title.
-    let _ = writeln!(
-        out,
-        "{} — {}",
-        paint(&def.id, BOLD, color),
-        wrap(&def.title, "", "  ").trim_start()
-    );
+    // Title: id and title wrapped together (the id counts towards the
+    // width), then the id painted.
+    let heading = wrap(&format!("{} — {}", def.id, def.title), "", "  ");
+    let rest = heading.strip_prefix(def.id.as_str()).unwrap_or(&heading);
+    let _ = writeln!(out, "{}{rest}", paint(&def.id, BOLD, color));
     let _ = writeln!(out);
 
     // Where it stands, and why.
