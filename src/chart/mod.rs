@@ -544,5 +544,16 @@ mod tests {
             "{:?}",
             uncovered(CJK_FONT, words)
         );
+        // The Chinese glyphs have outlines: drawn, they are strokes, not
+        // empty boxes.
+        use ab_glyph::Font;
+        let cjk = ab_glyph::FontRef::try_from_slice(CJK_FONT).unwrap();
+        for c in "万亿超近约".chars() {
+            let glyph = cjk.glyph_id(c).with_scale(40.0);
+            let outlined = cjk.outline_glyph(glyph).expect("an outline");
+            let mut inked = 0;
+            outlined.draw(|_, _, coverage| inked += usize::from(coverage > 0.5));
+            assert!(inked > 100, "{c} draws {inked} pixels");
+        }
     }
 }
