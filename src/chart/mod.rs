@@ -544,6 +544,13 @@ mod tests {
             "{:?}",
             uncovered(CJK_FONT, words)
         );
+        // Common characters of a Chinese title (synthetic text).
+        let title = "中央企业大规模设备更新投资，未来五年累计超过三万亿元；国有资本经营预算";
+        assert!(
+            uncovered(CJK_FONT, title).is_empty(),
+            "{:?}",
+            uncovered(CJK_FONT, title)
+        );
         // The Chinese glyphs have outlines: drawn, they are strokes, not
         // empty boxes.
         use ab_glyph::Font;

@@ -255,6 +255,55 @@ fn chinese_numbers_on_the_chart() {
 }
 
 #[test]
+fn a_chinese_title_is_drawn_in_the_cjk_font() {
+    let env = TestEnv::seeded();
+    env.tracker(&[
+        "target",
+        "add",
+        "--id",
+        "synthetic-cn",
+        "--title",
+        "合成测试目标：设备更新投资",
+        "--kind",
+        "level",
+        "--metric",
+        "synthetic",
+        "--unit",
+        "CNY",
+        "--direction",
+        "up",
+        "--target",
+        ">1万亿",
+        "--deadline",
+        "2026-12-31",
+        "--quote",
+        "Synthetic quote for a test.",
+        "--speaker",
+        "Nobody",
+        "--speaker-role",
+        "Test",
+        "--statement-date",
+        "2024-07-26",
+        "--source-title",
+        "Synthetic test source",
+    ])
+    .assert()
+    .success();
+    env.tracker(&["chart", "synthetic-cn", "-o", "cn.svg"])
+        .assert()
+        .success();
+    let svg = std::fs::read_to_string(env.path("cn.svg")).unwrap();
+    assert!(svg.contains("合成测试目标"), "title missing");
+    assert!(
+        svg.contains("font-family=\"Noto Sans SC"),
+        "no CJK font named"
+    );
+    env.tracker(&["chart", "synthetic-cn", "-o", "cn.png"])
+        .assert()
+        .success();
+}
+
+#[test]
 fn a_value_label_does_not_sit_on_the_deadline_line() {
     // A synthetic figure dated on the deadline itself: its value label
     // must go beside the vertical deadline line, not centred on it.
