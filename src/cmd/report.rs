@@ -20,6 +20,20 @@ pub fn run(config: &Config, args: &ReportArgs) -> CliResult<ExitCode> {
     let as_of = config.as_of(args.as_of.as_deref())?;
     let known_at = args.known_at.as_deref().map(parse_known_at).transpose()?;
     let ledger = open_ledger(config, Access::ReadOnly)?;
+    if let (Some(time), Some(flag)) = (&known_at, &args.known_at) {
+        // A target defined later is not a typo: say when it was not there.
+        for id in &args.ids {
+            if ledger.target(id, None).is_ok() && ledger.target(id, Some(time)).is_err() {
+                return Err(CliError::input(format!(
+                    "target `{id}` was not defined yet at {time} (--known-at {flag})"
+                ))
+                .with_hint(
+                    "pick a later --known-at; `tracker export` shows when each definition \
+                     was recorded (recorded_at)",
+                ));
+            }
+        }
+    }
     let rows = build_rows(&ledger, &selection, as_of, known_at.as_deref())?;
     if let (Some(time), true) = (&known_at, rows.is_empty() && args.status.is_empty()) {
         // A header-only report is correct but looks like a broken cron job.

@@ -118,6 +118,19 @@ fn known_at_before_the_ledger_existed_says_so() {
         .success()
         .stderr(predicate::str::contains("knew nothing"))
         .stderr(predicate::str::contains("2020-01-01"));
+    env.tracker(&[
+        "report",
+        "equipment-renewal",
+        "--csv",
+        "--known-at",
+        "2020-01-01",
+    ])
+    .assert()
+    .code(2)
+    .stderr(predicate::str::contains(
+        "target `equipment-renewal` was not defined yet",
+    ))
+    .stderr(predicate::str::contains("did you mean").not());
     env.tracker(&["report", "--csv", "--known-at", "2025-12-01"])
         .assert()
         .success()
