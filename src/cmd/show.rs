@@ -8,7 +8,8 @@ use crate::config::Config;
 use crate::error::{CliResult, ExitCode};
 use crate::export::entries::trail_table;
 use crate::export::table::{
-    BOLD, DIM, figures_date, paint, progress_segments, sparkline, status_sgr, target_text,
+    BOLD, DIM, display_width, figures_date, paint, progress_segments, sparkline, status_sgr,
+    target_text,
 };
 use crate::model::{Entry, Kind};
 use crate::numfmt::human_quantity;
@@ -143,18 +144,32 @@ fn render_page(
             };
             human_quantity(&q, unit, numbers)
         };
+        // The sparkline keeps the latest figures that fit; the count and
+        // dates go on their own line when the width asks for it.
+        let ends = format!("  {} → {}", value(first), value(last));
+        let room = width
+            .saturating_sub(indent.len() + display_width(&ends))
+            .max(8);
+        let mut spark: Vec<char> = sparkline(&values).chars().collect();
+        if spark.len() > room {
+            spark = std::iter::once('…')
+                .chain(spark[spark.len() - (room - 1)..].iter().copied())
+                .collect();
+        }
+        let spark: String = spark.into_iter().collect();
+        let details = format!("({} figures, {}..{})", points.len(), first.date, last.date);
+        let used = indent.len() + display_width(&spark) + display_width(&ends);
+        let gap = if used + 2 + display_width(&details) <= width {
+            "  ".to_string()
+        } else {
+            format!("\n{indent}")
+        };
         let _ = writeln!(
             out,
-            "{}{}  {} → {}  {}",
+            "{}{}{ends}{gap}{}",
             label("series"),
-            paint(&sparkline(&values), status_sgr(a.status), color),
-            value(first),
-            value(last),
-            paint(
-                &format!("({} figures, {}..{})", points.len(), first.date, last.date),
-                DIM,
-                color
-            ),
+            paint(&spark, status_sgr(a.status), color),
+            paint(&details, DIM, color),
         );
     }
 

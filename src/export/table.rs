@@ -204,25 +204,35 @@ pub fn target_text(row: &ReportRow, numbers: NumberStyle) -> String {
 
 /// How much a `list`/`report` row says. Narrower terminals get the later
 /// layouts: first the title goes, then the bar (the percentage stays), then
-/// the unit words of the target (the unit is in `show`).
+/// the unit words of the target (the unit is in `show`), then the target
+/// itself (`show` has it; the status already says how it stands).
 #[derive(Debug, Clone, Copy)]
 struct Layout {
     bar: bool,
     units: bool,
+    target: bool,
 }
 
-const LAYOUTS: [Layout; 3] = [
+const LAYOUTS: [Layout; 4] = [
     Layout {
         bar: true,
         units: true,
+        target: true,
     },
     Layout {
         bar: false,
         units: true,
+        target: true,
     },
     Layout {
         bar: false,
         units: false,
+        target: true,
+    },
+    Layout {
+        bar: false,
+        units: false,
+        target: false,
     },
 ];
 
@@ -236,6 +246,7 @@ const HEADERS: [&str; 7] = [
     "STATUS",
 ];
 const TITLE: usize = 1;
+const TARGET: usize = 4;
 const RIGHT: [bool; 7] = [false, false, true, false, true, false, false];
 
 /// A title cut to a few words says less than the id; below this it goes.
@@ -257,14 +268,15 @@ pub fn render_report(rows: &[ReportRow], style: &TableStyle) -> Vec<u8> {
             .iter()
             .map(|r| report_cells(r, layout, style))
             .collect();
-        let fits = table_width(&body, false) <= limit;
-        chosen = Some(body);
+        let columns = shown(false, layout.target);
+        let fits = table_width(&body, &columns) <= limit;
+        chosen = Some((body, layout));
         if fits {
             break;
         }
     }
-    let mut body = chosen.unwrap_or_default();
-    let title_room = limit.saturating_sub(table_width(&body, false) + 1);
+    let (mut body, layout) = chosen.unwrap_or((Vec::new(), LAYOUTS[0]));
+    let title_room = limit.saturating_sub(table_width(&body, &shown(false, layout.target)) + 1);
     let show_title = title_room >= MIN_TITLE;
     if show_title {
         for cells in &mut body {
@@ -272,7 +284,7 @@ pub fn render_report(rows: &[ReportRow], style: &TableStyle) -> Vec<u8> {
             cells[TITLE] = Styled::new(title, DIM);
         }
     }
-    let mut out = aligned_table(&body, show_title, style.color);
+    let mut out = aligned_table(&body, &shown(show_title, layout.target), style.color);
     if rows.iter().any(|r| r.assessment.stale) {
         let note = "stale: no figure within the update interval plus grace (docs/methodology.md)";
         let note = textwrap::fill(note, limit.clamp(20, 100));
@@ -342,19 +354,25 @@ fn column_width(body: &[[Styled; 7]], i: usize) -> usize {
         .max(HEADERS[i].len())
 }
 
-/// Columns shown, one space between them.
-fn table_width(body: &[[Styled; 7]], with_title: bool) -> usize {
-    let shown: Vec<usize> = (0..HEADERS.len())
-        .filter(|i| with_title || *i != TITLE)
-        .collect();
-    shown.iter().map(|&i| column_width(body, i)).sum::<usize>() + shown.len() - 1
+/// The columns shown, by index.
+fn shown(title: bool, target: bool) -> Vec<usize> {
+    (0..HEADERS.len())
+        .filter(|i| (title || *i != TITLE) && (target || *i != TARGET))
+        .collect()
+}
+
+/// Width of the `columns` shown, one space between them.
+fn table_width(body: &[[Styled; 7]], columns: &[usize]) -> usize {
+    columns
+        .iter()
+        .map(|&i| column_width(body, i))
+        .sum::<usize>()
+        + columns.len()
+        - 1
 }
 
 /// Header, rule and rows, padded to line up; no trailing spaces.
-fn aligned_table(body: &[[Styled; 7]], show_title: bool, color: bool) -> String {
-    let columns: Vec<usize> = (0..HEADERS.len())
-        .filter(|i| show_title || *i != TITLE)
-        .collect();
+fn aligned_table(body: &[[Styled; 7]], columns: &[usize], color: bool) -> String {
     let widths: Vec<usize> = (0..HEADERS.len()).map(|i| column_width(body, i)).collect();
     let line = |cells: &[Styled; 7]| -> String {
         let mut out = String::new();
@@ -378,11 +396,7 @@ fn aligned_table(body: &[[Styled; 7]], show_title: bool, color: bool) -> String 
     let mut out = String::new();
     out.push_str(&line(&header));
     out.push('\n');
-    out.push_str(&paint(
-        &"─".repeat(table_width(body, show_title)),
-        DIM,
-        color,
-    ));
+    out.push_str(&paint(&"─".repeat(table_width(body, columns)), DIM, color));
     out.push('\n');
     for cells in body {
         out.push_str(&line(cells));

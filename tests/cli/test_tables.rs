@@ -46,9 +46,9 @@ fn assert_fits(screen: &str, cols: usize, what: &str) {
 }
 
 #[test]
-fn list_report_and_history_fit_80_and_100_columns() {
+fn list_report_history_and_show_fit_70_80_and_100_columns() {
     let env = env_with_long_sources();
-    for cols in [80u16, 100] {
+    for cols in [70u16, 80, 100] {
         for args in [
             vec!["list"],
             vec!["report"],
