@@ -113,8 +113,9 @@ pub(super) fn draw<DB: DrawingBackend>(
     let mut legend = Legend::new();
     let mut lines = reference_lines(&mut chart, data, s, &mut legend)?;
     lines.extend(observations(&mut chart, data, s, &mut legend)?);
-    flags(&mut chart, data, s, &lines)?;
-    value_labels(&mut chart, data, s, &lines)?;
+    // Each label placed joins the obstacles, so labels avoid each other too.
+    flags(&mut chart, data, s, &mut lines)?;
+    value_labels(&mut chart, data, s, &mut lines)?;
     draw_footer(root, &footer, data, s, legend)
 }
 
@@ -374,7 +375,7 @@ fn flags<DB: DrawingBackend>(
     chart: &mut Chart<'_, DB>,
     data: &ChartData,
     s: Scale,
-    lines: &[Segment],
+    lines: &mut Vec<Segment>,
 ) -> Result<(), ChartError> {
     let (x0, x1) = x_range(data);
     let y1 = y_span(chart).1;
@@ -401,6 +402,7 @@ fn flags<DB: DrawingBackend>(
             lines,
             &area,
         );
+        lines.extend(place.rect(anchor, size, s.px(4)).edges());
         let (offset, pos) = place.offset(s.px(4));
         chart
             .draw_series(std::iter::once(
@@ -418,7 +420,7 @@ fn value_labels<DB: DrawingBackend>(
     chart: &mut Chart<'_, DB>,
     data: &ChartData,
     s: Scale,
-    lines: &[Segment],
+    lines: &mut Vec<Segment>,
 ) -> Result<(), ChartError> {
     let n = data.points.len();
     if n == 0 || n > 12 {
@@ -448,6 +450,7 @@ fn value_labels<DB: DrawingBackend>(
             .map_err(fail)?;
         let anchor = chart.backend_coord(&(p.date, p.value));
         let place = labels::choose(anchor, size, gap, &preferred, lines, &area);
+        lines.extend(place.rect(anchor, size, gap).edges());
         let (offset, pos) = place.offset(gap);
         chart
             .draw_series(std::iter::once(

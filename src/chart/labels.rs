@@ -130,6 +130,20 @@ impl Rect {
         t0 <= t1
     }
 
+    /// The four sides, so a placed label is an obstacle for the next.
+    pub fn edges(&self) -> [Segment; 4] {
+        let corners = [
+            (self.left, self.top),
+            (self.right, self.top),
+            (self.right, self.bottom),
+            (self.left, self.bottom),
+        ];
+        std::array::from_fn(|i| Segment {
+            from: corners[i],
+            to: corners[(i + 1) % 4],
+        })
+    }
+
     /// Whether the box lies inside `area`.
     fn inside(&self, area: &Rect) -> bool {
         self.left >= area.left
@@ -212,6 +226,25 @@ mod tests {
         let base = Segment::new((100, 500), (900, 500));
         let place = choose((100, 500), (40, 12), 8, &[Place::Right], &[base], &AREA);
         assert!(!place.rect((100, 500), (40, 12), 8).crosses(&base));
+    }
+
+    #[test]
+    fn a_placed_label_is_avoided_by_the_next() {
+        let first = Place::Above.rect((100, 500), (40, 12), 8);
+        let place = choose(
+            (110, 500),
+            (40, 12),
+            8,
+            &[Place::Above],
+            &first.edges(),
+            &AREA,
+        );
+        assert!(
+            !place
+                .rect((110, 500), (40, 12), 8)
+                .crosses(&first.edges()[0])
+        );
+        assert_ne!(place, Place::Above);
     }
 
     #[test]
