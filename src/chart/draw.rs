@@ -152,7 +152,7 @@ fn draw_header<DB: DrawingBackend>(
         .map_err(fail)?;
     header
         .draw(&Text::new(
-            crate::export::table::shorten(&data.title, 110),
+            crate::render::table::shorten(&data.title, 110),
             (s.px(16), s.px(41)),
             s.font(15.0).color(&MUTED),
         ))

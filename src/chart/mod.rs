@@ -142,7 +142,7 @@ impl ChartData {
         let target = def.target_value.map(|value| {
             (
                 to_f64(value),
-                crate::export::table::target_value_text(row, numbers),
+                crate::render::table::target_value_text(row, numbers),
             )
         });
         let base = if def.kind == Kind::Level {

@@ -6,7 +6,8 @@ use super::{open_ledger, table_style};
 use crate::cli::{HistoryArgs, HistoryFormat};
 use crate::config::Config;
 use crate::error::{CliResult, ExitCode};
-use crate::export::entries::{MachineFormat, render_entries, render_versions_table, trail_table};
+use crate::render::entries::{MachineFormat, render_entries, render_versions_table, trail_table};
+use crate::render::safe;
 use crate::storage::Access;
 use std::collections::HashMap;
 
@@ -18,7 +19,7 @@ pub fn run(config: &Config, args: &HistoryArgs) -> CliResult<ExitCode> {
     let entries = ledger.entries(args.id.as_deref())?;
     let bytes = match args.format {
         HistoryFormat::Table => {
-            let versions = ledger.target_versions(args.id.as_deref())?;
+            let versions = safe::versions(&ledger.target_versions(args.id.as_deref())?);
             // Values read in each target's current unit, as `show` prints them.
             let units: HashMap<&str, &str> = versions
                 .iter()
@@ -27,7 +28,15 @@ pub fn run(config: &Config, args: &HistoryArgs) -> CliResult<ExitCode> {
             let unit_of = |id: &str| units.get(id).copied().unwrap_or("");
             let style = table_style(config);
             let mut out = render_versions_table(&versions, &style);
-            out.extend(trail_table(&entries, &unit_of, args.id.is_none(), &style).into_bytes());
+            out.extend(
+                trail_table(
+                    &safe::entries(&entries),
+                    &unit_of,
+                    args.id.is_none(),
+                    &style,
+                )
+                .into_bytes(),
+            );
             out
         }
         HistoryFormat::Csv => render_entries(MachineFormat::Csv, &entries)?,

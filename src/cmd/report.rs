@@ -4,9 +4,9 @@ use super::{open_ledger, table_style};
 use crate::cli::{Format, ReportArgs};
 use crate::config::Config;
 use crate::error::{CliError, CliResult, ExitCode};
-use crate::export::{TableStyle, format_from_extension};
+use crate::render::{TableStyle, format_from_extension};
 use crate::report::{Selection, build_rows, parse_statuses};
-use crate::storage::{Access, timestamp};
+use crate::storage::Access;
 use chrono::{DateTime, NaiveTime, Utc};
 
 pub fn run(config: &Config, args: &ReportArgs) -> CliResult<ExitCode> {
@@ -20,12 +20,13 @@ pub fn run(config: &Config, args: &ReportArgs) -> CliResult<ExitCode> {
     let as_of = config.as_of(args.as_of.as_deref())?;
     let known_at = args.known_at.as_deref().map(parse_known_at).transpose()?;
     let ledger = open_ledger(config, Access::ReadOnly)?;
-    if let (Some(time), Some(flag)) = (&known_at, &args.known_at) {
+    if let (Some(time), Some(flag)) = (known_at, &args.known_at) {
         // A target defined later is not a typo: say when it was not there.
+        let time_text = crate::storage::timestamp(time);
         for id in &args.ids {
             if ledger.target(id, None).is_ok() && ledger.target(id, Some(time)).is_err() {
                 return Err(CliError::input(format!(
-                    "target `{id}` was not defined yet at {time} (--known-at {flag})"
+                    "target `{id}` was not defined yet at {time_text} (--known-at {flag})"
                 ))
                 .with_hint(
                     "pick a later --known-at; `tracker export` shows when each definition \
@@ -34,12 +35,13 @@ pub fn run(config: &Config, args: &ReportArgs) -> CliResult<ExitCode> {
             }
         }
     }
-    let rows = build_rows(&ledger, &selection, as_of, known_at.as_deref())?;
-    if let (Some(time), true) = (&known_at, rows.is_empty() && args.status.is_empty()) {
+    let rows = build_rows(&ledger, &selection, as_of, known_at)?;
+    if let (Some(time), true) = (known_at, rows.is_empty() && args.status.is_empty()) {
         // A header-only report is correct but looks like a broken cron job.
         eprintln!(
-            "tracker: the ledger knew nothing at {time} (--known-at {}): \
+            "tracker: the ledger knew nothing at {} (--known-at {}): \
              no target was defined yet",
+            crate::storage::timestamp(time),
             args.known_at.as_deref().unwrap_or_default()
         );
     }
@@ -49,7 +51,7 @@ pub fn run(config: &Config, args: &ReportArgs) -> CliResult<ExitCode> {
         Some(path) if path.as_os_str() != "-" => TableStyle::plain(),
         _ => table_style(config),
     };
-    let bytes = crate::export::render(format, &rows, &style)?;
+    let bytes = crate::render::render(format, &rows, &style)?;
     match &args.output {
         Some(path) => crate::output::to_file(path, &bytes, Some(&config.ledger.path))?,
         None => crate::output::to_stdout(&bytes)?,
@@ -100,15 +102,15 @@ fn choose_format(config: &Config, args: &ReportArgs) -> CliResult<Format> {
 }
 
 /// `--known-at`: an RFC 3339 time, or a date meaning the end of that day
-/// (UTC). Returned in the ledger's timestamp form for comparison.
-fn parse_known_at(text: &str) -> CliResult<String> {
+/// (UTC).
+fn parse_known_at(text: &str) -> CliResult<DateTime<Utc>> {
     if let Ok(time) = DateTime::parse_from_rfc3339(text) {
-        return Ok(timestamp(time.with_timezone(&Utc)));
+        return Ok(time.with_timezone(&Utc));
     }
     match crate::period::parse_date(text) {
         Ok(date) => {
             let end = NaiveTime::from_hms_milli_opt(23, 59, 59, 999).unwrap_or(NaiveTime::MIN);
-            Ok(timestamp(date.and_time(end).and_utc()))
+            Ok(date.and_time(end).and_utc())
         }
         Err(_) => Err(CliError::input(format!(
             "--known-at: `{text}` is neither an RFC 3339 time (2025-03-01T00:00:00Z) nor a date (2025-03-01)"

@@ -6,13 +6,14 @@ use super::{open_ledger, table_style};
 use crate::cli::ShowArgs;
 use crate::config::Config;
 use crate::error::{CliResult, ExitCode};
-use crate::export::entries::trail_table;
-use crate::export::table::{
+use crate::model::{Entry, Kind};
+use crate::numfmt::human_quantity;
+use crate::render::entries::trail_table;
+use crate::render::safe;
+use crate::render::table::{
     BOLD, DIM, display_width, figures_date, paint, progress_segments, sparkline, status_sgr,
     target_text,
 };
-use crate::model::{Entry, Kind};
-use crate::numfmt::human_quantity;
 use crate::report::{ReportRow, Selection, build_rows};
 use crate::storage::Access;
 use std::fmt::Write as _;
@@ -25,8 +26,8 @@ pub fn run(config: &Config, args: &ShowArgs) -> CliResult<ExitCode> {
         ids: vec![def.id.clone()],
         ..Selection::default()
     };
-    let rows = build_rows(&ledger, &selection, as_of, None)?;
-    let entries = ledger.entries(Some(&def.id))?;
+    let rows = safe::rows(&build_rows(&ledger, &selection, as_of, None)?);
+    let entries = safe::entries(&ledger.entries(Some(&def.id))?);
     let observations = ledger.current_observations(&def.id, None)?;
     let style = table_style(config);
     let mut page = String::new();
@@ -42,7 +43,7 @@ fn render_page(
     row: &ReportRow,
     entries: &[Entry],
     observations: &[crate::model::Observation],
-    style: &crate::export::TableStyle,
+    style: &crate::render::TableStyle,
 ) {
     let def = &row.def;
     let a = &row.assessment;

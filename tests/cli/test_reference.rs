@@ -130,7 +130,7 @@ fn readme_documents_the_csv_import_layout_and_install() {
         .nth(1)
         .expect("README has an import section");
     let section = section.split("\n## ").next().unwrap();
-    for column in tracker::transfer::CSV_COLUMNS {
+    for column in tracker::interchange::csv::CSV_COLUMNS {
         assert!(
             section.contains(&format!("`{column}`")),
             "README lacks `{column}`"

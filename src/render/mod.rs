@@ -8,6 +8,7 @@ pub mod csv;
 pub mod entries;
 mod json;
 mod markdown;
+pub mod safe;
 pub mod table;
 
 use crate::cli::Format;
@@ -23,8 +24,8 @@ pub fn render(format: Format, rows: &[ReportRow], style: &TableStyle) -> CliResu
     match format {
         Format::Csv => csv::render(rows),
         Format::Json => json::render(rows),
-        Format::Markdown => Ok(markdown::render(rows)),
-        Format::Table => Ok(table::render_report(rows, style)),
+        Format::Markdown => Ok(markdown::render(&safe::rows(rows))),
+        Format::Table => Ok(table::render_report(&safe::rows(rows), style)),
     }
 }
 
