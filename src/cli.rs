@@ -5,6 +5,10 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
+/// The heading of options every command takes, so a subcommand's `--help`
+/// shows its own options first and apart.
+const GLOBAL: &str = "Global options";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "tracker",
@@ -21,28 +25,68 @@ use std::path::PathBuf;
         tracker report --csv -o status.csv --fail-on off-track,missed\n  \
         tracker --numbers chinese list\n\n\
         Defaults for --db, --by, --color and --numbers can live in a config file\n\
-        (~/.config/tracker/config.toml, or $TRACKER_CONFIG); see docs/config.md."
+        (~/.config/tracker/config.toml, or $TRACKER_CONFIG) as db = \"PATH\", by = \"NAME\",\n\
+        color = \"auto|always|never\", numbers = \"western|chinese\"."
 )]
 pub struct Cli {
     /// Ledger file [default: `db` in the config file, else the platform data
     /// folder, e.g. ~/.local/share/tracker/ledger.db]. A named ledger must
     /// exist (see `tracker init`).
-    #[arg(long, global = true, env = "TRACKER_DB", value_name = "PATH")]
+    #[arg(
+        long,
+        global = true,
+        env = "TRACKER_DB",
+        value_name = "PATH",
+        help_heading = GLOBAL
+    )]
     pub db: Option<PathBuf>,
 
     /// When to use colour: auto (stdout is a terminal and NO_COLOR is unset),
     /// always, never [default: `color` in the config file, else auto].
-    #[arg(long, global = true, env = "TRACKER_COLOR", value_name = "WHEN")]
+    #[arg(
+        long,
+        global = true,
+        env = "TRACKER_COLOR",
+        value_name = "WHEN",
+        help_heading = GLOBAL
+    )]
     pub color: Option<ColorChoice>,
 
     /// How tables write large numbers: western (3 tn, 800 bn) or chinese
     /// (3万亿, 8000亿) [default: `numbers` in the config file, else western].
     /// CSV and JSON always hold the plain number.
-    #[arg(long, global = true, env = "TRACKER_NUMBERS", value_name = "STYLE")]
+    #[arg(
+        long,
+        global = true,
+        env = "TRACKER_NUMBERS",
+        value_name = "STYLE",
+        help_heading = GLOBAL
+    )]
     pub numbers: Option<Numbers>,
 
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// Parses the command line. A global option's environment variable
+    /// that is set but empty (`TRACKER_DB=` in a crontab) counts as unset,
+    /// as it does for every other tool, instead of "a value is required".
+    pub fn parse_args() -> Cli {
+        use clap::{CommandFactory, FromArgMatches};
+        let mut command = Cli::command();
+        for (arg, var) in [
+            ("db", "TRACKER_DB"),
+            ("color", "TRACKER_COLOR"),
+            ("numbers", "TRACKER_NUMBERS"),
+        ] {
+            if std::env::var_os(var).is_some_and(|value| value.is_empty()) {
+                command = command.mut_arg(arg, |a| a.env(None));
+            }
+        }
+        let matches = command.get_matches();
+        Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -70,12 +114,40 @@ impl From<Numbers> for crate::numfmt::NumberStyle {
     }
 }
 
+/// Output formats of `list` and `report` (and what every renderer knows).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Table,
     Csv,
     Json,
     Markdown,
+}
+
+/// Output formats of `history`: the trail has no Markdown form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HistoryFormat {
+    Table,
+    Csv,
+    Json,
+}
+
+/// Output formats of `export`: the whole ledger (JSON) or its entries (CSV).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Json,
+    Csv,
+}
+
+/// An observation number as tracker prints it (`#14`) or bare (`14`).
+pub fn observation_number(text: &str) -> Result<i64, String> {
+    let digits = text.trim().strip_prefix('#').unwrap_or(text.trim());
+    match digits.parse::<i64>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(format!(
+            "`{text}` is not an observation number; give the # that `record`, \
+             `show` and `history` print, e.g. 14 or '#14'"
+        )),
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -100,12 +172,17 @@ pub enum Command {
 
     /// Record an observation of a target, with its source.
     #[command(after_help = "Examples:\n  \
-        tracker record equipment-renewal '>800bn' --period 2024 --source \"SASAC annual report 2024\"\n  \
-        tracker record opbudget-st-share 83% --date 2024-12-31 --source \"MOF final accounts\" --url https://example.org/x\n  \
-        tracker record sei-revenue '超10万亿' --period 2024 --source \"SASAC press release\"\n\n\
-        VALUE: 1234.5, 1,234,567, 800bn, 0.8 tn, 3 trillion, 12k, 2.5m, 8000亿, 3万亿, 25万, 83%,\n\
-        optionally with a qualifier: >, >=, <, <=, ~, about, more than, nearly, 超, 近, 约.\n\
-        PERIOD: 2024, 2024-H1, 2024-Q3, 2024-07, 2024-01-01..2024-06-30.")]
+        tracker record equipment-renewal '>800bn' --period 2024 \\\n      \
+        --source \"SASAC annual report 2024\"\n  \
+        tracker record opbudget-st-share 83% --date 2024-12-31 \\\n      \
+        --source \"MOF final accounts\" --url https://example.org/x\n  \
+        tracker record sei-revenue '超10万亿' --period 2024 \\\n      \
+        --source \"SASAC press release\"\n\n\
+        VALUE: 1234.5, 1,234,567, 800bn, 0.8 tn, 3 trillion, 12k, 2.5m,\n\
+        8000亿, 3万亿, 25万, 83%; optionally with a qualifier: >, >=, <, <=,\n\
+        ~, about, more than, nearly, 超, 近, 约.\n\
+        PERIOD: 2024, 2024-H1, 2024-Q3, 2024-07, 2024-07-26 (one day),\n\
+        2024-01-01..2024-06-30.")]
     Record(RecordArgs),
 
     /// Status of every target, for people (table) and machines (CSV, JSON, Markdown).
@@ -193,14 +270,23 @@ pub enum Command {
         shell: clap_complete::Shell,
     },
 
-    /// Print the man page (roff) on stdout.
-    #[command(after_help = "Example:\n  tracker man > ~/.local/share/man/man1/tracker.1")]
-    Man,
+    /// Print the man page (roff), or write every page into a folder.
+    #[command(after_help = "Examples:\n  \
+        tracker man --dir ~/.local/share/man/man1   # tracker.1, tracker-record.1, ...\n  \
+        tracker man > tracker.1")]
+    Man {
+        /// Write tracker.1 and one page per subcommand (tracker-record.1,
+        /// tracker-target-add.1, ...) into this existing folder.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]
 pub struct CorrectArgs {
-    /// The observation to correct (the # shown by `record`, `show` and `history`).
+    /// The observation to correct: the # shown by `record`, `show` and
+    /// `history` (14 or '#14').
+    #[arg(value_parser = observation_number, value_name = "OBSERVATION")]
     pub observation: i64,
 
     /// The corrected value, in the grammar of `record`.
@@ -223,9 +309,11 @@ pub struct CorrectArgs {
     #[arg(long, value_name = "TEXT")]
     pub source: Option<String>,
 
+    /// Link to the source (http or https) [default: the corrected entry's].
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
 
+    /// Free-text note on the corrected figure [default: the corrected entry's].
     #[arg(long, value_name = "TEXT")]
     pub note: Option<String>,
 
@@ -236,7 +324,8 @@ pub struct CorrectArgs {
 
 #[derive(Debug, Args)]
 pub struct RetractArgs {
-    /// The observation to withdraw.
+    /// The observation to withdraw: 14 or '#14'.
+    #[arg(value_parser = observation_number, value_name = "OBSERVATION")]
     pub observation: i64,
 
     /// Why (required).
@@ -253,9 +342,9 @@ pub struct HistoryArgs {
     /// Only this target's trail (default: the whole ledger).
     pub id: Option<String>,
 
-    /// Output format: table, csv or json.
+    /// Output format.
     #[arg(long, value_enum, default_value = "table")]
-    pub format: Format,
+    pub format: HistoryFormat,
 }
 
 #[derive(Debug, Args)]
@@ -271,9 +360,11 @@ pub struct ImportArgs {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// json (whole ledger, restorable with `tracker import`) or csv (the entries).
+    /// json: the whole ledger, restorable with `tracker import`; csv: the
+    /// current observations in the import layout [default: csv for a .csv
+    /// file, else json].
     #[arg(long, value_enum)]
-    pub format: Option<Format>,
+    pub format: Option<ExportFormat>,
 
     /// Write to FILE atomically instead of stdout.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
@@ -331,6 +422,7 @@ pub struct ShowArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("when").required(true).multiple(false))]
 pub struct RecordArgs {
     /// Target id (see `tracker list`).
     pub id: String,
@@ -339,17 +431,12 @@ pub struct RecordArgs {
     #[arg(allow_hyphen_values = true)]
     pub value: String,
 
-    /// Day the value refers to (YYYY-MM-DD).
-    #[arg(
-        long,
-        value_name = "YYYY-MM-DD",
-        conflicts_with = "period",
-        required_unless_present = "period"
-    )]
+    /// Day the value refers to (YYYY-MM-DD); this or --period is required.
+    #[arg(long, value_name = "YYYY-MM-DD", group = "when")]
     pub date: Option<String>,
 
     /// Period the value covers: 2024, 2024-H1, 2024-Q3, 2024-07, 2024-01-01..2024-06-30.
-    #[arg(long, value_name = "PERIOD")]
+    #[arg(long, value_name = "PERIOD", group = "when")]
     pub period: Option<String>,
 
     /// Where the number comes from (required: no anonymous numbers).
@@ -411,7 +498,7 @@ pub struct ReportArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum TargetCommand {
-    /// Import targets from a target file (TOML; see docs/target-file.md).
+    /// Import targets from a target file (TOML: a [source] and one [[target]] per pledge).
     #[command(
         after_help = "Example:\n  tracker target import fixtures/sasac-2024-07-26.toml\n\n\
         All or nothing: one bad target refuses the whole file. Importing the same file\n\
@@ -435,7 +522,8 @@ pub enum TargetCommand {
     /// Define one target from flags.
     #[command(after_help = "Example:\n  \
         tracker target add --id rd-intensity --title \"R&D intensity of central SOEs\" \\\n    \
-        --kind level --metric \"R&D spending / revenue\" --unit % --target '>=2.5%' \\\n    \
+        --kind level --metric \"R&D spending / revenue\" --unit % --direction up \\\n    \
+        --target '>=2.5%' \\\n    \
         --deadline 2025-12-31 --quote \"...\" --speaker \"...\" --speaker-role \"...\" \\\n    \
         --statement-date 2024-07-26 --source-title \"...\" --interpretation \"...\"")]
     Add(Box<TargetAddArgs>),
@@ -446,6 +534,7 @@ pub struct TargetAddArgs {
     /// Stable id: lower-case letters, digits and '-'.
     #[arg(long)]
     pub id: String,
+    /// Short title for people (at most 200 characters).
     #[arg(long)]
     pub title: String,
     /// cumulative, level or direction.
@@ -457,20 +546,22 @@ pub struct TargetAddArgs {
     /// Base unit of values: CNY, %, people, ...
     #[arg(long)]
     pub unit: String,
-    /// Which way is good: up or down.
-    #[arg(long, default_value = "up")]
+    /// Which way is good: up or down (required, as in a target file).
+    #[arg(long)]
     pub direction: String,
-    /// Comparator and value, e.g. '>3 trillion' (omit for direction).
+    /// Comparator and value, e.g. '>3 trillion' (required for cumulative
+    /// and level; omit for direction).
     #[arg(long, allow_hyphen_values = true)]
     pub target: Option<String>,
     /// First day of the window (required for cumulative).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub window_start: Option<String>,
+    /// Last day of the window (required for cumulative), or the date a
+    /// level must be reached by.
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub deadline: Option<String>,
     /// Period of the base figure trends are measured from, e.g. 2023
-    /// (default: the last figure on or before the pledge's start; see
-    /// docs/methodology.md).
+    /// (default: the last figure on or before the pledge's start).
     #[arg(long, value_name = "PERIOD")]
     pub base_period: Option<String>,
     /// Natural ceiling, e.g. 100 for a share in %.
@@ -485,19 +576,25 @@ pub struct TargetAddArgs {
     /// Verbatim quote of the source.
     #[arg(long)]
     pub quote: String,
+    /// Who said it, as the source names them.
     #[arg(long)]
     pub speaker: String,
+    /// The speaker's role, as the source gives it.
     #[arg(long)]
     pub speaker_role: String,
+    /// Date of the statement.
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub statement_date: String,
+    /// Title of the source (briefing, plan, report).
     #[arg(long)]
     pub source_title: String,
+    /// Link to the source (http or https).
     #[arg(long)]
     pub source_url: Option<String>,
-    /// How the source is read where it left a choice.
+    /// How the source is read where it left a choice (write one wherever
+    /// you had to choose) [default: "None given."].
     #[arg(long)]
-    pub interpretation: String,
+    pub interpretation: Option<String>,
 }
 
 /// Fields of a definition that `target amend` may change; unset ones stay.
@@ -508,26 +605,32 @@ pub struct TargetAmendArgs {
     /// Why the definition changes (required).
     #[arg(long)]
     pub reason: String,
+    /// New short title.
     #[arg(long)]
     pub title: Option<String>,
+    /// New description of what is measured.
     #[arg(long)]
     pub metric: Option<String>,
+    /// Which way is good: up or down.
     #[arg(long)]
     pub direction: Option<String>,
     /// Comparator and value, e.g. '>3 trillion'.
     #[arg(long, allow_hyphen_values = true)]
     pub target: Option<String>,
+    /// First day of the window.
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub window_start: Option<String>,
+    /// Last day of the window, or the date a level must be reached by.
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub deadline: Option<String>,
     /// Period of the base figure trends are measured from, e.g. 2023
-    /// (default: the last figure on or before the pledge's start; see
-    /// docs/methodology.md).
+    /// (default: the last figure on or before the pledge's start).
     #[arg(long, value_name = "PERIOD")]
     pub base_period: Option<String>,
+    /// How often figures are expected: monthly, quarterly, half-yearly or yearly.
     #[arg(long)]
     pub cadence: Option<String>,
+    /// How the source is now read, and why.
     #[arg(long)]
     pub interpretation: Option<String>,
 }

@@ -42,6 +42,9 @@ pub struct Config {
     pub numbers: NumberStyle,
     /// stdout is a terminal (tables by default, no CSV).
     pub stdout_is_terminal: bool,
+    /// stdin is a terminal: a person is running this, not cron or a
+    /// script. Only then is a missing default ledger created on first use.
+    pub interactive: bool,
     /// The clock: now, or `TRACKER_NOW`.
     pub now: DateTime<Utc>,
     /// The config file that was read, if any.
@@ -63,6 +66,7 @@ impl Config {
                 explicit: false,
             },
         };
+        check_busy_timeout()?;
         let stdout_is_terminal = std::io::stdout().is_terminal();
         let choice = cli.color.or(file.color).unwrap_or(ColorChoice::Auto);
         let color = resolve_color(choice, stdout_is_terminal, |name| {
@@ -74,6 +78,7 @@ impl Config {
             color,
             numbers: numbers.into(),
             stdout_is_terminal,
+            interactive: std::io::stdin().is_terminal(),
             now: clock()?,
             file: file.path,
             file_recorder: file.by,
@@ -117,6 +122,19 @@ pub fn resolve_color(
     }
 }
 
+/// Refuses a `TRACKER_BUSY_TIMEOUT_MS` that is not a whole number of
+/// milliseconds, so a typo in a cron file is not silently the default.
+fn check_busy_timeout() -> CliResult<()> {
+    const VAR: &str = crate::storage::BUSY_TIMEOUT_ENV;
+    match crate::storage::busy_timeout_setting() {
+        Err(text) => Err(CliError::input(format!(
+            "{VAR}=`{text}` is not a whole number of milliseconds"
+        ))
+        .with_hint(format!("use e.g. {VAR}=30000, or unset it for the default"))),
+        Ok(_) => Ok(()),
+    }
+}
+
 /// `TRACKER_NOW` (RFC 3339) or the system clock.
 fn clock() -> CliResult<DateTime<Utc>> {
     match std::env::var("TRACKER_NOW") {
@@ -152,13 +170,16 @@ pub fn default_config_path() -> Option<PathBuf> {
 
 impl Config {
     /// Who is recording: `--by`/`TRACKER_USER`, else `by` in the config
-    /// file, else the OS user.
+    /// file, else `USER`, else the account name in the OS user database
+    /// (cron and systemd often run without `USER`). Blank values count as
+    /// unset.
     pub fn recorder(&self, flag: Option<&str>) -> String {
-        flag.map(str::to_string)
-            .or_else(|| self.file_recorder.clone())
-            .or_else(|| std::env::var("USER").ok())
-            .or_else(|| std::env::var("USERNAME").ok())
-            .filter(|name| !name.trim().is_empty())
+        let named = |name: Option<String>| name.filter(|n| !n.trim().is_empty());
+        named(flag.map(str::to_string))
+            .or_else(|| named(self.file_recorder.clone()))
+            .or_else(|| named(std::env::var("USER").ok()))
+            .or_else(|| named(std::env::var("USERNAME").ok()))
+            .or_else(|| named(whoami::account().ok()))
             .unwrap_or_else(|| "unknown".to_string())
     }
 }

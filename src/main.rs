@@ -1,11 +1,10 @@
 //! The `tracker` command: parse the command line, run the command, turn the
 //! outcome into an exit code. Everything else lives in the library.
 
-use clap::Parser;
 use tracker::{cli::Cli, cmd};
 
 fn main() -> std::process::ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_args();
     let code = match cmd::run(cli) {
         Ok(code) => code,
         Err(error) => {

@@ -32,7 +32,7 @@ pub fn run(config: &Config, args: &ChartArgs) -> CliResult<ExitCode> {
         ImageFormat::Png => render_png(&data),
     }
     .map_err(|e| CliError::new(ErrorKind::Runtime, e))?;
-    crate::output::to_file(&args.output, &bytes)?;
+    crate::output::to_file(&args.output, &bytes, Some(&config.ledger.path))?;
     if args.output != Path::new("-") {
         println!(
             "wrote {}: {} {} as of {as_of}, {} point{}",

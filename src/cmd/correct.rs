@@ -24,7 +24,7 @@ pub fn correct(config: &Config, args: &CorrectArgs) -> CliResult<ExitCode> {
     let by = super::recorder(config, args.by.as_deref())?;
 
     let mut ledger = open_ledger(config, Access::ReadWrite)?;
-    let old = ledger.entry(args.observation)?;
+    let old = changeable(ledger.entry(args.observation)?)?;
     let def = ledger.target(&old.target_id, None)?;
     let effective = period
         .or(old.period)
@@ -57,8 +57,28 @@ pub fn retract(config: &Config, args: &RetractArgs) -> CliResult<ExitCode> {
     let reason = text::REASON.check(&args.reason)?;
     let by = super::recorder(config, args.by.as_deref())?;
     let mut ledger = open_ledger(config, Access::ReadWrite)?;
-    let old = ledger.entry(args.observation)?;
+    let old = changeable(ledger.entry(args.observation)?)?;
     let id = ledger.retract(old.id, &reason, &by, config.now)?;
     println!("recorded #{id}: retracts #{} of {}", old.id, old.target_id);
     Ok(ExitCode::Success)
+}
+
+/// A retraction withdraws an observation; it has no value or period of its
+/// own, so it is neither corrected nor retracted.
+fn changeable(entry: crate::model::Entry) -> CliResult<crate::model::Entry> {
+    if entry.action != crate::model::Action::Retract {
+        return Ok(entry);
+    }
+    let of = entry
+        .supersedes
+        .map(|old| format!(" of #{old}"))
+        .unwrap_or_default();
+    Err(CliError::input(format!(
+        "#{} is the retraction{of}, not an observation; it cannot be corrected or retracted",
+        entry.id
+    ))
+    .with_hint(format!(
+        "to restore the figure, record it again with `tracker record {} ...`",
+        entry.target_id
+    )))
 }

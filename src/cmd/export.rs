@@ -3,7 +3,7 @@
 //! times and authors) and `tracker import` restores it; CSV holds the
 //! current observations in the layout `tracker import` reads.
 
-use crate::cli::{ExportArgs, Format};
+use crate::cli::{ExportArgs, ExportFormat, Format};
 use crate::config::Config;
 use crate::error::{CliError, CliResult, ExitCode};
 use crate::interchange::csv::current_observations_csv;
@@ -13,12 +13,14 @@ use crate::storage::Access;
 pub fn run(config: &Config, args: &ExportArgs) -> CliResult<ExitCode> {
     let format = match (args.format, &args.output) {
         (Some(format), _) => format,
-        (None, Some(path)) => crate::render::format_from_extension(path).unwrap_or(Format::Json),
-        (None, None) => Format::Json,
+        (None, Some(path)) if crate::render::format_from_extension(path) == Some(Format::Csv) => {
+            ExportFormat::Csv
+        }
+        (None, _) => ExportFormat::Json,
     };
     let ledger = super::open_ledger(config, Access::ReadOnly)?;
     let bytes = match format {
-        Format::Json => {
+        ExportFormat::Json => {
             let doc = ExportDoc {
                 kind: EXPORT_KIND.to_string(),
                 format: 1,
@@ -38,15 +40,10 @@ pub fn run(config: &Config, args: &ExportArgs) -> CliResult<ExitCode> {
             out.push(b'\n');
             out
         }
-        Format::Csv => current_observations_csv(&ledger)?,
-        other => {
-            return Err(CliError::input(format!(
-                "export writes json or csv, not {other:?}"
-            )));
-        }
+        ExportFormat::Csv => current_observations_csv(&ledger)?,
     };
     match &args.output {
-        Some(path) => crate::output::to_file(path, &bytes)?,
+        Some(path) => crate::output::to_file(path, &bytes, Some(&config.ledger.path))?,
         None => crate::output::to_stdout(&bytes)?,
     }
     Ok(ExitCode::Success)

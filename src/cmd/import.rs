@@ -14,6 +14,7 @@ use crate::interchange::csv::{CsvRow, LineError, visit_observation_csv};
 use crate::interchange::json::{EXPORT_KIND, ExportDoc, version_from_export};
 use crate::model::{Entry, TargetDef};
 use crate::period::format_period;
+use crate::sniff::InputKind;
 use crate::storage::{
     Access, ImportConflict, ImportMode, Ledger, NewObservation, StorageError, TargetVersion,
 };
@@ -25,6 +26,7 @@ const MAX_LISTED: usize = 50;
 pub fn run(config: &Config, args: &ImportArgs) -> CliResult<ExitCode> {
     let bytes = std::fs::read(&args.file)
         .map_err(|e| CliError::input(format!("cannot read {}: {e}", args.file.display())))?;
+    super::refuse_other_kind(&args.file, &bytes, InputKind::TargetFile)?;
     let is_json = args
         .file
         .extension()

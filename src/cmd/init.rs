@@ -8,6 +8,7 @@ use crate::targets_file::parse_target_file;
 
 pub fn run(config: &Config) -> CliResult<ExitCode> {
     let path = &config.ledger.path;
+    super::refuse_folder(path)?;
     if path.exists() {
         let ledger = Ledger::open(path, Access::ReadWrite)?;
         println!(
@@ -31,16 +32,14 @@ pub fn run(config: &Config) -> CliResult<ExitCode> {
 /// it into place, so nobody ever sees a half-seeded ledger and two first
 /// runs racing each other end with one complete ledger.
 pub fn create_seeded(config: &Config) -> CliResult<ImportSummary> {
-    let path = &config.ledger.path;
     // A database URL is not a file name: never create a folder `postgres:`.
-    if let location @ Location::Url(_) = Location::from(path) {
+    if let location @ Location::Url(_) = Location::from(&config.ledger.path) {
         return Err(StorageError::Unsupported { location }.into());
     }
+    // A symlink (even a dangling one) names the file to create.
+    let path = &crate::output::follow_symlinks(&config.ledger.path)?;
     let seed = parse_target_file(SEED, SEED_NAME)?;
-    let folder = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
+    let folder = crate::output::folder_of(path).to_path_buf();
     std::fs::create_dir_all(&folder)
         .map_err(|e| CliError::from(e).context(format!("creating {}", folder.display())))?;
     let temp = tempfile::Builder::new()

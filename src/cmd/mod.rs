@@ -27,7 +27,7 @@ pub fn run(cli: Cli) -> CliResult<ExitCode> {
     // Generated from the clap definitions: no ledger, no config file.
     match cli.command {
         Command::Completions { shell } => return shell::completions(shell),
-        Command::Man => return shell::man(),
+        Command::Man { dir } => return shell::man(dir.as_deref()),
         _ => {}
     }
     let config = Config::from_cli(&cli)?;
@@ -49,15 +49,30 @@ pub fn run(cli: Cli) -> CliResult<ExitCode> {
         Command::Check => check::run(&config),
         Command::Chart(args) => chart::run(&config, &args),
         Command::Completions { shell } => shell::completions(shell),
-        Command::Man => shell::man(),
+        Command::Man { dir } => shell::man(dir.as_deref()),
     }
 }
 
 /// Opens the configured ledger. The default ledger is created and seeded
-/// on first use (with a notice on stderr); a ledger named with `--db` or
+/// on first use by a person at a terminal (with a notice on stderr); a cron
+/// job or script gets exit 4 instead, so it never reports on a fresh seed
+/// as if it were the real ledger. A ledger named with `--db` or
 /// `TRACKER_DB` must exist.
 pub fn open_ledger(config: &Config, access: Access) -> CliResult<Ledger> {
     let path = &config.ledger.path;
+    refuse_folder(path)?;
+    if !config.ledger.explicit && !path.exists() && !config.interactive {
+        return Err(CliError::new(
+            ErrorKind::Ledger,
+            format!(
+                "no ledger at {} (the default location), and this is not an interactive run",
+                path.display()
+            ),
+        )
+        .with_hint(
+            "run `tracker init` once to create and seed it, or name a ledger with --db / TRACKER_DB",
+        ));
+    }
     if !config.ledger.explicit && !path.exists() {
         let summary = init::create_seeded(config)?;
         eprintln!(
@@ -67,6 +82,41 @@ pub fn open_ledger(config: &Config, access: Access) -> CliResult<Ledger> {
         );
     }
     Ledger::open(path, access).map_err(CliError::from)
+}
+
+/// Refuses a file that is clearly of kind `other`, naming the command that
+/// reads it.
+fn refuse_other_kind(
+    file: &std::path::Path,
+    bytes: &[u8],
+    other: crate::sniff::InputKind,
+) -> CliResult<()> {
+    if crate::sniff::sniff(bytes) != Some(other) {
+        return Ok(());
+    }
+    let (what, command) = other.describe();
+    Err(
+        CliError::input(format!("{} looks like {what}", file.display())).with_hint(format!(
+            "use `{command} {}` for it; nothing was written",
+            file.display()
+        )),
+    )
+}
+
+/// A folder given as the ledger: say so, and suggest a file inside it
+/// (suggesting `init` on the folder would fail the same way).
+fn refuse_folder(path: &std::path::Path) -> CliResult<()> {
+    if !path.is_dir() {
+        return Ok(());
+    }
+    Err(CliError::new(
+        ErrorKind::Ledger,
+        format!("{} is a folder, not a ledger file", path.display()),
+    )
+    .with_hint(format!(
+        "name a file in it: `tracker --db {} init` creates a ledger there",
+        path.join("ledger.db").display()
+    )))
 }
 
 /// Who is recording: `--by` (or `TRACKER_USER` for commands without

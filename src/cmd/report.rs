@@ -20,7 +20,31 @@ pub fn run(config: &Config, args: &ReportArgs) -> CliResult<ExitCode> {
     let as_of = config.as_of(args.as_of.as_deref())?;
     let known_at = args.known_at.as_deref().map(parse_known_at).transpose()?;
     let ledger = open_ledger(config, Access::ReadOnly)?;
+    if let (Some(time), Some(flag)) = (known_at, &args.known_at) {
+        // A target defined later is not a typo: say when it was not there.
+        let time_text = crate::storage::timestamp(time);
+        for id in &args.ids {
+            if ledger.target(id, None).is_ok() && ledger.target(id, Some(time)).is_err() {
+                return Err(CliError::input(format!(
+                    "target `{id}` was not defined yet at {time_text} (--known-at {flag})"
+                ))
+                .with_hint(
+                    "pick a later --known-at; `tracker export` shows when each definition \
+                     was recorded (recorded_at)",
+                ));
+            }
+        }
+    }
     let rows = build_rows(&ledger, &selection, as_of, known_at)?;
+    if let (Some(time), true) = (known_at, rows.is_empty() && args.status.is_empty()) {
+        // A header-only report is correct but looks like a broken cron job.
+        eprintln!(
+            "tracker: the ledger knew nothing at {} (--known-at {}): \
+             no target was defined yet",
+            crate::storage::timestamp(time),
+            args.known_at.as_deref().unwrap_or_default()
+        );
+    }
 
     // Tables go to a file without colour; to a terminal as configured.
     let style = match &args.output {
@@ -29,7 +53,7 @@ pub fn run(config: &Config, args: &ReportArgs) -> CliResult<ExitCode> {
     };
     let bytes = crate::render::render(format, &rows, &style)?;
     match &args.output {
-        Some(path) => crate::output::to_file(path, &bytes)?,
+        Some(path) => crate::output::to_file(path, &bytes, Some(&config.ledger.path))?,
         None => crate::output::to_stdout(&bytes)?,
     }
 

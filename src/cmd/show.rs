@@ -6,17 +6,16 @@ use super::{open_ledger, table_style};
 use crate::cli::ShowArgs;
 use crate::config::Config;
 use crate::error::{CliResult, ExitCode};
-use crate::model::{Action, Entry, Kind};
+use crate::model::{Entry, Kind};
 use crate::numfmt::human_quantity;
-use crate::period::format_period;
+use crate::render::entries::trail_table;
 use crate::render::safe;
 use crate::render::table::{
-    BOLD, DIM, paint, progress_segments, sparkline, status_sgr, target_text,
+    BOLD, DIM, display_width, figures_date, paint, progress_segments, sparkline, status_sgr,
+    target_text,
 };
 use crate::report::{ReportRow, Selection, build_rows};
 use crate::storage::Access;
-use comfy_table::Cell;
-use std::collections::HashMap;
 use std::fmt::Write as _;
 
 pub fn run(config: &Config, args: &ShowArgs) -> CliResult<ExitCode> {
@@ -76,25 +75,22 @@ fn render_page(
         );
     };
 
-    // Title.
-    let _ = writeln!(
-        out,
-        "{} — {}",
-        paint(&def.id, BOLD, color),
-        wrap(&def.title, "", "  ").trim_start()
-    );
+    // Title: id and title wrapped together (the id counts towards the
+    // width), then the id painted.
+    let heading = wrap(&format!("{} — {}", def.id, def.title), "", "  ");
+    let rest = heading.strip_prefix(def.id.as_str()).unwrap_or(&heading);
+    let _ = writeln!(out, "{}{rest}", paint(&def.id, BOLD, color));
     let _ = writeln!(out);
 
     // Where it stands, and why.
-    let status = if a.stale {
-        format!("{} (stale: no recent figure)", a.status)
-    } else {
-        a.status.to_string()
+    let figures = match figures_date(row) {
+        Some(date) => format!("; figures to {date}"),
+        None => "; no figures yet".to_string(),
     };
     field(
         out,
         "status",
-        &format!("{status} as of {}", row.as_of),
+        &format!("{} as of {}{figures}", a.status, row.as_of),
         status_sgr(a.status),
     );
     field(out, "why", &a.explanation, "");
@@ -149,18 +145,32 @@ fn render_page(
             };
             human_quantity(&q, unit, numbers)
         };
+        // The sparkline keeps the latest figures that fit; the count and
+        // dates go on their own line when the width asks for it.
+        let ends = format!("  {} → {}", value(first), value(last));
+        let room = width
+            .saturating_sub(indent.len() + display_width(&ends))
+            .max(8);
+        let mut spark: Vec<char> = sparkline(&values).chars().collect();
+        if spark.len() > room {
+            spark = std::iter::once('…')
+                .chain(spark[spark.len() - (room - 1)..].iter().copied())
+                .collect();
+        }
+        let spark: String = spark.into_iter().collect();
+        let details = format!("({} figures, {}..{})", points.len(), first.date, last.date);
+        let used = indent.len() + display_width(&spark) + display_width(&ends);
+        let gap = if used + 2 + display_width(&details) <= width {
+            "  ".to_string()
+        } else {
+            format!("\n{indent}")
+        };
         let _ = writeln!(
             out,
-            "{}{}  {} → {}  {}",
+            "{}{}{ends}{gap}{}",
             label("series"),
-            paint(&sparkline(&values), status_sgr(a.status), color),
-            value(first),
-            value(last),
-            paint(
-                &format!("({} figures, {}..{})", points.len(), first.date, last.date),
-                DIM,
-                color
-            ),
+            paint(&spark, status_sgr(a.status), color),
+            paint(&details, DIM, color),
         );
     }
 
@@ -231,7 +241,7 @@ fn render_page(
             color
         )
     );
-    out.push_str(&history_table(entries, &def.unit, style));
+    out.push_str(&trail_table(entries, &|_| def.unit.as_str(), false, style));
 }
 
 /// The kind, and what it means for the figures.
@@ -242,81 +252,4 @@ fn kind_text(kind: Kind) -> String {
         Kind::Direction => "a pledged direction, judged on the trend",
     };
     format!("{kind}: {meaning}")
-}
-
-/// The trail of one target: every entry, who and when, and what replaced
-/// what.
-pub fn history_table(entries: &[Entry], unit: &str, style: &crate::render::TableStyle) -> String {
-    let superseded_by: HashMap<i64, &Entry> = entries
-        .iter()
-        .filter_map(|e| e.supersedes.map(|old| (old, e)))
-        .collect();
-    let mut table = crate::render::table::new_table(&crate::render::TableStyle::plain());
-    if let Some(width) = style.width {
-        // Long sources wrap inside their cell rather than past the edge.
-        table
-            .set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
-            .set_width(width);
-    }
-    table.set_header(["#", "PERIOD", "VALUE", "SOURCE", "RECORDED", "STATE"]);
-    for entry in entries {
-        let value = entry
-            .quantity
-            .map(|q| human_quantity(&q, unit, style.numbers))
-            .unwrap_or_else(|| "—".to_string());
-        let period = entry.period.map(|p| format_period(&p)).unwrap_or_default();
-        let mut state = match (entry.action, entry.supersedes) {
-            (Action::Correct, Some(old)) => format!("corrects #{old}"),
-            (Action::Retract, Some(old)) => format!("retracts #{old}"),
-            _ => String::new(),
-        };
-        if let Some(reason) = &entry.reason {
-            let _ = write!(state, ": {reason}");
-        }
-        if let Some(newer) = superseded_by.get(&entry.id) {
-            let verb = if newer.action == Action::Retract {
-                "retracted"
-            } else {
-                "superseded"
-            };
-            if !state.is_empty() {
-                state.push_str("; ");
-            }
-            let _ = write!(state, "{verb} by #{}", newer.id);
-        }
-        let mut source = entry.source.clone();
-        if let Some(url) = &entry.url {
-            let _ = write!(source, "\n{url}");
-        }
-        if let Some(note) = &entry.note {
-            let _ = write!(source, "\nnote: {note}");
-        }
-        table.add_row(vec![
-            Cell::new(entry.id),
-            Cell::new(period),
-            Cell::new(value),
-            Cell::new(source),
-            Cell::new(format!(
-                "{}, {}",
-                entry.recorded_by,
-                short_time(&entry.recorded_at)
-            )),
-            Cell::new(state),
-        ]);
-    }
-    let mut out = String::new();
-    for line in table.lines() {
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
-}
-
-/// `2026-03-31T12:00:00.000Z` as `2026-03-31 12:00Z`: the minute is
-/// enough on a page (`history` keeps the milliseconds).
-fn short_time(rfc3339: &str) -> String {
-    match (rfc3339.get(..10), rfc3339.get(11..16)) {
-        (Some(day), Some(minute)) if rfc3339.ends_with('Z') => format!("{day} {minute}Z"),
-        _ => rfc3339.to_string(),
-    }
 }

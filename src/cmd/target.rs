@@ -14,6 +14,7 @@ use crate::domain::entry::{AsOf, check_observation};
 use crate::domain::target::TargetDraft;
 use crate::error::{CliError, CliResult, ExitCode};
 use crate::model::TargetDef;
+use crate::sniff::InputKind;
 use crate::storage::{Access, ImportSummary};
 use crate::targets_file::{SeedTarget, TargetFile, parse_target_file};
 use std::path::Path;
@@ -21,6 +22,9 @@ use std::path::Path;
 pub fn import(config: &Config, file: &Path) -> CliResult<ExitCode> {
     let bytes = std::fs::read(file)
         .map_err(|e| CliError::input(format!("cannot read {}: {e}", file.display())))?;
+    for other in [InputKind::ObservationCsv, InputKind::ExportJson] {
+        super::refuse_other_kind(file, &bytes, other)?;
+    }
     let text = String::from_utf8(bytes).map_err(|e| {
         CliError::input(format!(
             "{} is not valid UTF-8 (first bad byte at offset {})",
@@ -122,7 +126,10 @@ fn draft_from_flags(args: &TargetAddArgs) -> TargetDraft {
         statement_date: args.statement_date.clone(),
         source_title: args.source_title.clone(),
         source_url: args.source_url.clone(),
-        interpretation: args.interpretation.clone(),
+        interpretation: args
+            .interpretation
+            .clone()
+            .unwrap_or_else(|| crate::targets_file::NO_INTERPRETATION.to_string()),
     }
 }
 

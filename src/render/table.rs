@@ -8,7 +8,7 @@
 use crate::model::Status;
 use crate::numfmt::{NumberStyle, human, human_quantity};
 use crate::report::ReportRow;
-use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table};
+use comfy_table::{ContentArrangement, Table};
 
 #[derive(Debug, Clone, Copy)]
 pub struct TableStyle {
@@ -55,32 +55,6 @@ pub fn new_table(style: &TableStyle) -> Table {
         table.force_no_tty();
     }
     table
-}
-
-pub fn status_color(status: Status) -> Color {
-    match status {
-        Status::Achieved | Status::OnTrack => Color::Green,
-        Status::AtRisk => Color::Yellow,
-        Status::OffTrack | Status::Missed | Status::MovingAway => Color::Red,
-        Status::AwaitingData | Status::InsufficientData | Status::NoData => Color::DarkGrey,
-    }
-}
-
-/// A status text, coloured by the row's status when asked.
-pub fn status_cell(row: &ReportRow, text: &str, style: &TableStyle) -> Cell {
-    let status = row.status();
-    let cell = Cell::new(text);
-    if style.color {
-        let cell = cell.fg(status_color(status));
-        match status {
-            Status::Achieved | Status::Missed | Status::MovingAway => {
-                cell.add_attribute(Attribute::Bold)
-            }
-            _ => cell,
-        }
-    } else {
-        cell
-    }
 }
 
 /// `██████····` with `│` where the linear path expects to be, then the
@@ -130,18 +104,7 @@ pub fn progress_segments(
 pub const BOLD: &str = "1";
 pub const DIM: &str = "90";
 
-/// The colour of a status, by meaning: done or on track green, at risk
-/// yellow, off track red; final verdicts bold; no verdict grey.
-pub fn status_sgr(status: Status) -> &'static str {
-    match status {
-        Status::Achieved => "1;32",
-        Status::OnTrack => "32",
-        Status::AtRisk => "33",
-        Status::OffTrack => "31",
-        Status::Missed | Status::MovingAway => "1;31",
-        Status::AwaitingData | Status::InsufficientData | Status::NoData => DIM,
-    }
-}
+pub use crate::palette::status_sgr;
 
 /// `text` wrapped in the SGR code when `on` (and there is something to
 /// paint).
@@ -239,123 +202,233 @@ pub fn target_text(row: &ReportRow, numbers: NumberStyle) -> String {
     }
 }
 
-/// The `list`/`report` table: ID, LATEST (qualifier and value), DATE,
-/// TARGET, PROGRESS, STATUS, and TITLE when the width leaves room for it.
-/// Units appear once, in TARGET, to keep rows within 100 columns.
+/// How much a `list`/`report` row says. Narrower terminals get the later
+/// layouts: first the title goes, then the bar (the percentage stays), then
+/// the unit words of the target (the unit is in `show`), then the target
+/// itself (`show` has it; the status already says how it stands).
+#[derive(Debug, Clone, Copy)]
+struct Layout {
+    bar: bool,
+    units: bool,
+    target: bool,
+}
+
+const LAYOUTS: [Layout; 4] = [
+    Layout {
+        bar: true,
+        units: true,
+        target: true,
+    },
+    Layout {
+        bar: false,
+        units: true,
+        target: true,
+    },
+    Layout {
+        bar: false,
+        units: false,
+        target: true,
+    },
+    Layout {
+        bar: false,
+        units: false,
+        target: false,
+    },
+];
+
+const HEADERS: [&str; 7] = [
+    "ID",
+    "TITLE",
+    "LATEST",
+    "FIGURES TO",
+    "TARGET",
+    "PROGRESS",
+    "STATUS",
+];
+const TITLE: usize = 1;
+const TARGET: usize = 4;
+const RIGHT: [bool; 7] = [false, false, true, false, true, false, false];
+
+/// A title cut to a few words says less than the id; below this it goes.
+const MIN_TITLE: usize = 24;
+
+/// The `list`/`report` table: ID, TITLE (when there is room), LATEST
+/// (qualifier and value), FIGURES TO (the latest figure's date, and
+/// "stale" in words), TARGET, PROGRESS, STATUS. It fits the terminal: the
+/// first [`Layout`] that fits is used. Units appear once, in TARGET.
 ///
 /// With colour: a bold header, statuses and progress bars coloured by
 /// meaning, and rows without figures greyed so the eye goes to the rest.
 /// Without colour the same text, so layout never depends on it.
 pub fn render_report(rows: &[ReportRow], style: &TableStyle) -> Vec<u8> {
-    const HEADERS: [&str; 7] = [
-        "ID", "TITLE", "LATEST", "DATE", "TARGET", "PROGRESS", "STATUS",
-    ];
-    const TITLE: usize = 1;
-    const RIGHT: [bool; 7] = [false, false, true, false, true, false, false];
-    let mut body: Vec<[Styled; 7]> = rows
-        .iter()
-        .map(|row| {
-            let a = &row.assessment;
-            let status = row.status();
-            let latest = a.latest.as_ref();
-            let cells = [
-                Styled::new(row.def.id.clone(), ""),
-                Styled::new(row.def.title.clone(), DIM),
-                match latest {
-                    // Percent is short and reads wrong without its sign.
-                    Some(p) => {
-                        let unit = if row.def.unit == "%" { "%" } else { "" };
-                        Styled::new(human_quantity(&p.quantity, unit, style.numbers), BOLD)
-                    }
-                    None => Styled::new("–", DIM),
-                },
-                Styled::new(latest.map_or(String::new(), |p| p.date.to_string()), ""),
-                Styled::new(target_value_text(row, style.numbers), ""),
-                progress_segments(a.progress_pct, a.expected_pct, status),
-                Styled::new(
-                    format!("{status}{}", if a.stale { "*" } else { "" }),
-                    status_sgr(status),
-                ),
-            ];
-            if latest.is_none() {
-                // Nothing recorded: the whole row steps back.
-                let [id, title, latest, date, target, bar, status] = cells;
-                [id, title, latest, date, target.all(DIM), bar, status]
-            } else {
-                cells
-            }
-        })
-        .collect();
-    let width_of = |body: &[[Styled; 7]], i: usize| -> usize {
-        body.iter()
-            .map(|cells| cells[i].width())
-            .max()
-            .unwrap_or(0)
-            .max(HEADERS[i].len())
-    };
-    // One space between columns; TITLE takes what is left.
-    let fixed: usize = (0..HEADERS.len())
-        .filter(|i| *i != TITLE)
-        .map(|i| width_of(&body, i))
-        .sum::<usize>()
-        + HEADERS.len()
-        - 2;
-    let title_room = match style.width {
-        Some(width) => (width as usize).saturating_sub(fixed + 1),
-        None => usize::MAX,
-    };
-    // A title cut to a few words says less than the id; leave it out then.
-    let show_title = title_room >= 24;
+    let limit = style.width.map_or(usize::MAX, usize::from);
+    let mut chosen = None;
+    for layout in LAYOUTS {
+        let body: Vec<[Styled; 7]> = rows
+            .iter()
+            .map(|r| report_cells(r, layout, style))
+            .collect();
+        let columns = shown(false, layout.target);
+        let fits = table_width(&body, &columns) <= limit;
+        chosen = Some((body, layout));
+        if fits {
+            break;
+        }
+    }
+    let (mut body, layout) = chosen.unwrap_or((Vec::new(), LAYOUTS[0]));
+    let title_room = limit.saturating_sub(table_width(&body, &shown(false, layout.target)) + 1);
+    let show_title = title_room >= MIN_TITLE;
     if show_title {
         for cells in &mut body {
             let title = fit_width(&cells[TITLE].plain(), title_room);
             cells[TITLE] = Styled::new(title, DIM);
         }
     }
-    let columns: Vec<usize> = (0..HEADERS.len())
-        .filter(|i| show_title || *i != TITLE)
-        .collect();
-    let widths: Vec<usize> = (0..HEADERS.len()).map(|i| width_of(&body, i)).collect();
+    let mut out = aligned_table(&body, &shown(show_title, layout.target), style.color);
+    if rows.iter().any(|r| r.assessment.stale) {
+        let note = "stale: no figure within the update interval plus grace (docs/methodology.md)";
+        let note = textwrap::fill(note, limit.clamp(20, 100));
+        out.push_str(&paint(&note, DIM, style.color));
+        out.push('\n');
+    }
+    out.into_bytes()
+}
 
+/// One row's cells in `layout`.
+fn report_cells(row: &ReportRow, layout: Layout, style: &TableStyle) -> [Styled; 7] {
+    let a = &row.assessment;
+    let status = row.status();
+    let latest = a.latest.as_ref();
+    let cells = [
+        Styled::new(row.def.id.clone(), ""),
+        Styled::new(row.def.title.clone(), DIM),
+        match latest {
+            // Percent is short and reads wrong without its sign.
+            Some(p) => {
+                let unit = if row.def.unit == "%" { "%" } else { "" };
+                Styled::new(human_quantity(&p.quantity, unit, style.numbers), BOLD)
+            }
+            None => Styled::new("–", DIM),
+        },
+        Styled::new(figures_date(row).unwrap_or_default(), ""),
+        Styled::new(
+            if layout.units {
+                target_value_text(row, style.numbers)
+            } else {
+                target_value_short(row, style.numbers)
+            },
+            "",
+        ),
+        if layout.bar {
+            progress_segments(a.progress_pct, a.expected_pct, status)
+        } else {
+            match a.progress_pct.filter(|p| p.is_finite()) {
+                Some(p) => Styled::new(format!("{p:.0}%"), status_sgr(status)),
+                None => Styled::new("–", DIM),
+            }
+        },
+        Styled::new(status.to_string(), status_sgr(status)),
+    ];
+    if latest.is_none() {
+        // Nothing recorded: the whole row steps back.
+        let [id, title, latest, date, target, bar, status] = cells;
+        [id, title, latest, date, target.all(DIM), bar, status]
+    } else {
+        cells
+    }
+}
+
+/// The latest figure's date, with ", stale" when it is too old: the
+/// "figures to" of tables and pages.
+pub fn figures_date(row: &ReportRow) -> Option<String> {
+    let latest = row.assessment.latest.as_ref()?;
+    let stale = if row.assessment.stale { ", stale" } else { "" };
+    Some(format!("{}{stale}", latest.date))
+}
+
+fn column_width(body: &[[Styled; 7]], i: usize) -> usize {
+    body.iter()
+        .map(|cells| cells[i].width())
+        .max()
+        .unwrap_or(0)
+        .max(HEADERS[i].len())
+}
+
+/// The columns shown, by index.
+fn shown(title: bool, target: bool) -> Vec<usize> {
+    (0..HEADERS.len())
+        .filter(|i| (title || *i != TITLE) && (target || *i != TARGET))
+        .collect()
+}
+
+/// Width of the `columns` shown, one space between them.
+fn table_width(body: &[[Styled; 7]], columns: &[usize]) -> usize {
+    columns
+        .iter()
+        .map(|&i| column_width(body, i))
+        .sum::<usize>()
+        + columns.len()
+        - 1
+}
+
+/// Header, rule and rows, padded to line up; no trailing spaces.
+fn aligned_table(body: &[[Styled; 7]], columns: &[usize], color: bool) -> String {
+    let widths: Vec<usize> = (0..HEADERS.len()).map(|i| column_width(body, i)).collect();
     let line = |cells: &[Styled; 7]| -> String {
         let mut out = String::new();
         for (n, &i) in columns.iter().enumerate() {
             let cell = &cells[i];
             let pad = " ".repeat(widths[i].saturating_sub(cell.width()));
-            let last = n + 1 == columns.len();
             if n > 0 {
                 out.push(' ');
             }
             if RIGHT[i] {
                 out.push_str(&pad);
             }
-            out.push_str(&cell.render(style.color));
-            if !RIGHT[i] && !last {
+            out.push_str(&cell.render(color));
+            if !RIGHT[i] && n + 1 < columns.len() {
                 out.push_str(&pad);
             }
         }
         out.trim_end().to_string()
     };
     let header: [Styled; 7] = HEADERS.map(|h| Styled::new(h, BOLD));
-    let total: usize = columns.iter().map(|&i| widths[i]).sum::<usize>() + columns.len() - 1;
     let mut out = String::new();
     out.push_str(&line(&header));
     out.push('\n');
-    out.push_str(&paint(&"─".repeat(total), DIM, style.color));
+    out.push_str(&paint(&"─".repeat(table_width(body, columns)), DIM, color));
     out.push('\n');
-    for cells in &body {
+    for cells in body {
         out.push_str(&line(cells));
         out.push('\n');
     }
-    if rows.iter().any(|r| r.assessment.stale) {
-        out.push_str(&paint(
-            "* stale: no figure within the target's update interval plus grace (docs/methodology.md)",
-            DIM,
-            style.color,
-        ));
-        out.push('\n');
+    out
+}
+
+/// [`target_value_text`] without unit words ("%" stays): ">3 tn", "higher".
+pub fn target_value_short(row: &ReportRow, numbers: NumberStyle) -> String {
+    let def = &row.def;
+    let unit = if def.unit == "%" { "%" } else { "" };
+    match (def.comparator, def.target_value) {
+        (Some(comparator), Some(value)) => {
+            format!(
+                "{}{}",
+                comparator_sign(comparator.as_str()),
+                human(value, unit, numbers)
+            )
+        }
+        _ => def.direction_word().to_string(),
     }
-    out.into_bytes()
+}
+
+/// The comparator as printed before a value (`≥`, `>`, nothing for `=`).
+fn comparator_sign(comparator: &str) -> &str {
+    match comparator {
+        "=" => "",
+        ">=" => "≥",
+        "<=" => "≤",
+        other => other,
+    }
 }
 
 /// The target as comparator, value and unit (">3 tn CNY"), or the pledged
@@ -363,15 +436,11 @@ pub fn render_report(rows: &[ReportRow], style: &TableStyle) -> Vec<u8> {
 pub fn target_value_text(row: &ReportRow, numbers: NumberStyle) -> String {
     let def = &row.def;
     match (def.comparator, def.target_value) {
-        (Some(comparator), Some(value)) => {
-            let prefix = match comparator.as_str() {
-                "=" => "",
-                ">=" => "≥",
-                "<=" => "≤",
-                other => other,
-            };
-            format!("{prefix}{}", human(value, &def.unit, numbers))
-        }
+        (Some(comparator), Some(value)) => format!(
+            "{}{}",
+            comparator_sign(comparator.as_str()),
+            human(value, &def.unit, numbers)
+        ),
         _ => format!("{} ({})", def.direction_word(), def.unit),
     }
 }

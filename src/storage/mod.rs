@@ -42,6 +42,21 @@ pub use store::{Store, Visit};
 /// `TRACKER_BUSY_TIMEOUT_MS` says otherwise.
 pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Milliseconds to wait for another writer.
+pub const BUSY_TIMEOUT_ENV: &str = "TRACKER_BUSY_TIMEOUT_MS";
+
+/// [`BUSY_TIMEOUT_ENV`] as a duration: `None` when unset or empty, the
+/// text itself as the error when it is not a whole number of milliseconds.
+pub fn busy_timeout_setting() -> Result<Option<Duration>, String> {
+    match std::env::var(BUSY_TIMEOUT_ENV) {
+        Ok(text) if !text.is_empty() => text
+            .parse::<u64>()
+            .map(|ms| Some(Duration::from_millis(ms)))
+            .map_err(|_| text),
+        _ => Ok(None),
+    }
+}
+
 /// Whether a command may write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {

@@ -5,7 +5,6 @@ use super::error::diagnose_read_only;
 use super::*;
 use rusqlite::{Connection, MAIN_DB, OpenFlags};
 use std::path::Path;
-use std::time::Duration;
 
 impl SqliteLedger {
     /// Folds the write-ahead log into the file and closes the connection,
@@ -172,10 +171,10 @@ pub(super) fn open_immutable(path: &Path) -> StorageResult<Connection> {
 
 /// Per-connection settings; see the module docs for why each is set.
 pub(super) fn configure(conn: &Connection, access: Access) -> StorageResult<()> {
-    let timeout = std::env::var("TRACKER_BUSY_TIMEOUT_MS")
+    // A bad value was refused when the configuration was read.
+    let timeout = super::busy_timeout_setting()
         .ok()
-        .and_then(|ms| ms.parse::<u64>().ok())
-        .map(Duration::from_millis)
+        .flatten()
         .unwrap_or(DEFAULT_BUSY_TIMEOUT);
     conn.busy_timeout(timeout)?;
     conn.pragma_update(None, "foreign_keys", true)?;

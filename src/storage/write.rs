@@ -321,13 +321,13 @@ pub(super) fn supersedable(conn: &Connection, id: i64) -> StorageResult<Entry> {
         )
         .optional()?;
     if let Some((newer, action)) = newer {
-        let verb = if action == "retract" {
-            "retracted"
-        } else {
-            "corrected"
-        };
+        if action == "retract" {
+            return Err(StorageError::Conflict(format!(
+                "#{id} is already retracted (by #{newer}); record a new observation to replace it"
+            )));
+        }
         return Err(StorageError::Conflict(format!(
-            "#{id} was already {verb} by #{newer}; only the current entry can be changed (try #{newer})"
+            "#{id} was already corrected by #{newer}; only the current entry can be changed (try #{newer})"
         )));
     }
     Ok(entry)

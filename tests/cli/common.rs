@@ -58,6 +58,55 @@ impl TestEnv {
         cmd
     }
 
+    /// `tracker ARGS` run the way a person at a terminal runs it: stdin,
+    /// stdout and stderr are a pseudo-terminal (made by util-linux
+    /// `script`) of `cols` columns, and `COLUMNS` is unset so the width
+    /// comes from the terminal itself; no colour, so widths can be
+    /// measured. `ledger` chooses `--db` (via `TRACKER_DB`) or, with `None`,
+    /// the default location. Returns the exit code and what the terminal
+    /// showed (stdout and stderr, `\r\n` as `\n`).
+    pub fn in_terminal(&self, ledger: Option<&Path>, args: &[&str], cols: u16) -> (i32, String) {
+        self.in_terminal_with(ledger, args, cols, &[("TRACKER_COLOR", "never")])
+    }
+
+    /// [`Self::in_terminal`] with `extra` environment variables and the
+    /// colour left to them and the terminal.
+    pub fn in_terminal_with(
+        &self,
+        ledger: Option<&Path>,
+        args: &[&str],
+        cols: u16,
+        extra: &[(&str, &str)],
+    ) -> (i32, String) {
+        let binary = assert_cmd::cargo::cargo_bin("tracker");
+        let mut words = vec![binary.to_string_lossy().into_owned()];
+        words.extend(args.iter().map(|a| a.to_string()));
+        let line = format!(
+            "stty cols {cols} rows 50 && exec {}",
+            shell_words::join(&words)
+        );
+        let mut cmd = std::process::Command::new("script");
+        cmd.args(["-qec", &line, "/dev/null"])
+            .env_clear()
+            .env("PATH", "/usr/bin:/bin:/usr/sbin:/sbin")
+            .env("TERM", "xterm")
+            .env("HOME", self.path("home"))
+            .env("XDG_DATA_HOME", self.path("home/.local/share"))
+            .env("TRACKER_NOW", &self.now)
+            .env("TRACKER_USER", "tester")
+            .stdin(std::process::Stdio::null())
+            .current_dir(self.dir.path());
+        if let Some(ledger) = ledger {
+            cmd.env("TRACKER_DB", ledger);
+        }
+        for (key, value) in extra {
+            cmd.env(key, value);
+        }
+        let output = cmd.output().expect("util-linux `script` runs");
+        let text = String::from_utf8_lossy(&output.stdout).replace("\r\n", "\n");
+        (output.status.code().unwrap_or(-1), text)
+    }
+
     /// Runs and returns stdout, asserting success.
     pub fn stdout(&self, args: &[&str]) -> String {
         let output = self.tracker(args).output().expect("run");

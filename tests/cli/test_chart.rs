@@ -233,9 +233,128 @@ fn chinese_numbers_on_the_chart() {
     ])
     .assert()
     .success();
-    let text = svg_text(&std::fs::read_to_string(env.path("eq.svg")).unwrap());
+    let svg = std::fs::read_to_string(env.path("eq.svg")).unwrap();
+    let text = svg_text(&svg);
     assert!(text.contains(">8500亿"), "{text}");
     assert!(text.contains("target >3万亿 CNY"), "{text}");
+    // Drawn in the bundled CJK font (DejaVu Sans has no 亿: empty boxes).
+    assert!(
+        svg.contains("font-family=\"Noto Sans SC"),
+        "no CJK font named"
+    );
+    env.tracker(&[
+        "--numbers",
+        "chinese",
+        "chart",
+        "equipment-renewal",
+        "-o",
+        "eq.png",
+    ])
+    .assert()
+    .success();
+}
+
+#[test]
+fn a_chinese_title_is_drawn_in_the_cjk_font() {
+    let env = TestEnv::seeded();
+    env.tracker(&[
+        "target",
+        "add",
+        "--id",
+        "synthetic-cn",
+        "--title",
+        "合成测试目标：设备更新投资",
+        "--kind",
+        "level",
+        "--metric",
+        "synthetic",
+        "--unit",
+        "CNY",
+        "--direction",
+        "up",
+        "--target",
+        ">1万亿",
+        "--deadline",
+        "2026-12-31",
+        "--quote",
+        "Synthetic quote for a test.",
+        "--speaker",
+        "Nobody",
+        "--speaker-role",
+        "Test",
+        "--statement-date",
+        "2024-07-26",
+        "--source-title",
+        "Synthetic test source",
+    ])
+    .assert()
+    .success();
+    env.tracker(&["chart", "synthetic-cn", "-o", "cn.svg"])
+        .assert()
+        .success();
+    let svg = std::fs::read_to_string(env.path("cn.svg")).unwrap();
+    assert!(svg.contains("合成测试目标"), "title missing");
+    assert!(
+        svg.contains("font-family=\"Noto Sans SC"),
+        "no CJK font named"
+    );
+    env.tracker(&["chart", "synthetic-cn", "-o", "cn.png"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn a_value_label_does_not_sit_on_the_deadline_line() {
+    // A synthetic figure dated on the deadline itself: its value label
+    // must go beside the vertical deadline line, not centred on it.
+    let env = TestEnv::seeded();
+    env.tracker(&[
+        "record",
+        "opbudget-st-share",
+        "83%",
+        "--period",
+        "2024",
+        "--source",
+        "synthetic test figure",
+    ])
+    .assert()
+    .success();
+    env.tracker(&["chart", "opbudget-st-share", "-o", "op.svg"])
+        .assert()
+        .success();
+    let svg = std::fs::read_to_string(env.path("op.svg")).unwrap();
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    // The deadline: dashes of one vertical line in the target colour.
+    let deadline_x: f64 = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("polyline") && n.attribute("stroke") == Some("#B03030"))
+        .filter_map(|n| {
+            let points: Vec<(f64, f64)> = n
+                .attribute("points")?
+                .split_whitespace()
+                .filter_map(|p| {
+                    let (x, y) = p.split_once(',')?;
+                    Some((x.parse().ok()?, y.parse().ok()?))
+                })
+                .collect();
+            (points.len() == 2 && points[0].0 == points[1].0).then_some(points[0].0)
+        })
+        .next()
+        .expect("a vertical deadline line");
+    let label = doc
+        .descendants()
+        .find(|n| {
+            n.has_tag_name("text")
+                && n.attribute("fill") == Some(OBSERVED)
+                && n.text().is_some_and(|t| t.trim() == "83%")
+        })
+        .expect("the figure's value label");
+    let x: f64 = label.attribute("x").unwrap().parse().unwrap();
+    match label.attribute("text-anchor") {
+        Some("start") => assert!(x > deadline_x, "label starts at {x}, line at {deadline_x}"),
+        Some("end") => assert!(x < deadline_x, "label ends at {x}, line at {deadline_x}"),
+        other => panic!("label centred ({other:?}) at {x}; the line is at {deadline_x}"),
+    }
 }
 
 #[test]

@@ -72,8 +72,8 @@ fn db_precedence_flag_env_file_default() {
     assert!(b.exists() && !env.path("file.db").exists());
     plain(&env, &["init"]).assert().success();
     assert!(env.path("file.db").exists());
-    // Without any, the platform default (created and seeded on first use).
-    let mut cmd = plain(&env, &["list", "--format", "csv"]);
+    // Without any, the platform default.
+    let mut cmd = plain(&env, &["init"]);
     cmd.env("TRACKER_CONFIG", "").assert().success();
     assert!(env.path("home/.local/share/tracker/ledger.db").exists());
 }

@@ -19,25 +19,6 @@ fn init_creates_and_seeds_then_changes_nothing() {
 }
 
 #[test]
-fn default_ledger_is_created_on_first_use_with_a_notice() {
-    let env = TestEnv::new();
-    let default = env.path("home/.local/share/tracker/ledger.db");
-    env.bare()
-        .args(["list", "--format", "csv"])
-        .assert()
-        .success()
-        .stderr(predicate::str::contains("created a new ledger at"))
-        .stdout(predicate::str::contains("equipment-renewal"));
-    assert!(default.is_file());
-    // Second use: no notice.
-    env.bare()
-        .args(["list"])
-        .assert()
-        .success()
-        .stderr(predicate::str::is_empty());
-}
-
-#[test]
 fn explicit_missing_ledger_is_an_error_not_a_new_file() {
     let env = TestEnv::new();
     let typo = env.path("ledgr.db");

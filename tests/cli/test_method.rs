@@ -334,6 +334,8 @@ fn the_base_period_is_set_amended_and_carried_by_export() {
         "Synthetic metric",
         "--unit",
         "units",
+        "--direction",
+        "up",
         "--target",
         ">=130",
         "--deadline",

@@ -254,6 +254,8 @@ const ADD: &[&str] = &[
     "Synthetic share",
     "--unit",
     "%",
+    "--direction",
+    "up",
     "--target",
     ">=2.5%",
     "--deadline",

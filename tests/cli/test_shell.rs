@@ -4,36 +4,20 @@
 
 use crate::common::TestEnv;
 use clap::CommandFactory;
-use std::process::Command;
 
 const ESC: char = '\u{1b}';
 
-/// Runs `tracker ARGS` with stdout on a pseudo-terminal (util-linux
-/// `script`), in `env`'s cleared environment plus `extra`. Returns what the
-/// terminal showed.
+/// Runs `tracker ARGS` (shell words) in a 100-column pseudo-terminal, in
+/// `env`'s cleared environment plus `extra`; asserts success and returns
+/// what the terminal showed.
 fn on_terminal(env: &TestEnv, extra: &[(&str, &str)], args: &str) -> String {
-    let bin = assert_cmd::cargo::cargo_bin("tracker");
-    let command = format!("'{}' {args}", bin.display());
-    let mut cmd = Command::new("script");
-    cmd.env_clear()
-        .env("HOME", env.path("home"))
-        .env("TRACKER_DB", env.db())
-        .env("TRACKER_NOW", &env.now)
-        .env("TRACKER_USER", "tester")
-        .env("COLUMNS", "100")
-        .env("TERM", "xterm-256color")
-        .current_dir(env.dir.path())
-        .args(["-qec", &command, "/dev/null"]);
-    for (key, value) in extra {
-        cmd.env(key, value);
-    }
-    let output = cmd.output().expect("util-linux `script` runs");
-    assert!(
-        output.status.success(),
-        "{args}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).expect("utf-8")
+    let words = shell_words::split(args).expect("shell words");
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    let mut all = vec![("TERM", "xterm-256color")];
+    all.extend_from_slice(extra);
+    let (code, out) = env.in_terminal_with(Some(&env.db()), &words, 100, &all);
+    assert_eq!(code, 0, "{args}: {out}");
+    out
 }
 
 #[test]

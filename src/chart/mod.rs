@@ -18,19 +18,23 @@
 //!
 //! Text in a PNG needs a font: DejaVu Sans is compiled in
 //! (assets/fonts, with its licence), so charts render the same on a machine
-//! without fontconfig. Bitmaps are drawn at twice the size and scaled down,
-//! for smooth lines and even letter spacing. SVG asks for DejaVu Sans (or
-//! Verdana, or any sans-serif) and leaves the font to the viewer.
+//! without fontconfig. DejaVu has no Chinese characters, so a chart with
+//! Chinese numbers (3万亿, 8000亿) or a Chinese title uses a subset of Noto
+//! Sans CJK SC instead (assets/fonts/make-cjk-subset.sh says how it is
+//! made; a test checks it covers everything the number formatter prints).
+//! Bitmaps are drawn at twice the size and scaled down, for smooth lines
+//! and even letter spacing. SVG names the same families (with fallbacks)
+//! and leaves the font to the viewer.
+
+mod draw;
+mod labels;
 
 use crate::model::{Kind, Observation, Qualifier, Status, TargetDef};
 use crate::numfmt::{NumberStyle, human, human_quantity};
 use crate::report::ReportRow;
 use chrono::{Datelike, Duration, NaiveDate};
-use plotters::coord::Shift;
-use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
 use std::fmt;
@@ -54,9 +58,12 @@ pub const MARKER_RADIUS: u32 = 5;
 /// The same markers in the legend, smaller.
 const LEGEND_RADIUS: u32 = 4;
 
-static FONT: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
+static FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 /// DejaVu Sans where the viewer has it, else a font of similar width.
 const FAMILY: &str = "DejaVu Sans, Verdana, sans-serif";
+/// Noto Sans CJK SC, cut to the characters tracker prints (Latin included).
+static CJK_FONT: &[u8] = include_bytes!("../../assets/fonts/NotoSansSC-subset.otf");
+const CJK_FAMILY: &str = "Noto Sans SC, Noto Sans CJK SC, sans-serif";
 
 /// The picture formats, from the output file's extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -178,6 +185,16 @@ impl ChartData {
         )
     }
 
+    /// The font family of the whole chart: the CJK one when Chinese
+    /// numbers or Chinese text will be drawn, so no label shows boxes.
+    fn family(&self) -> &'static str {
+        let chinese = self.numbers == NumberStyle::Chinese
+            || needs_cjk(&self.title)
+            || needs_cjk(&self.id)
+            || needs_cjk(&self.unit);
+        if chinese { CJK_FAMILY } else { FAMILY }
+    }
+
     fn axis_number(&self, value: f64) -> String {
         let unit = if self.unit == "%" { "%" } else { "" };
         match Decimal::from_f64(value) {
@@ -228,16 +245,10 @@ fn to_f64(d: Decimal) -> f64 {
     d.to_f64().unwrap_or(0.0)
 }
 
-/// The colour of a status in a picture, by meaning (as in tables).
+/// The colour of a status in a picture ([`crate::palette`]).
 pub fn status_rgb(status: Status) -> RGBColor {
-    match status {
-        Status::Achieved | Status::OnTrack => RGBColor(0x2e, 0x7d, 0x32),
-        Status::AtRisk => RGBColor(0xb2, 0x6a, 0x00),
-        Status::OffTrack | Status::Missed | Status::MovingAway => RGBColor(0xc6, 0x28, 0x28),
-        Status::AwaitingData | Status::InsufficientData | Status::NoData => {
-            RGBColor(0x75, 0x75, 0x75)
-        }
-    }
+    let (r, g, b) = crate::palette::status_rgb(status);
+    RGBColor(r, g, b)
 }
 
 /// Which marker a qualifier gets.
@@ -279,6 +290,7 @@ fn register_font() {
         // The bundled file is a valid font; a failure would show as a
         // drawing error naming the font.
         let _ = plotters::style::register_font(FAMILY, FontStyle::Normal, FONT);
+        let _ = plotters::style::register_font(CJK_FAMILY, FontStyle::Normal, CJK_FONT);
     });
 }
 
@@ -288,7 +300,7 @@ pub fn render_svg(data: &ChartData) -> Result<String, ChartError> {
     let mut out = String::new();
     {
         let root = SVGBackend::with_string(&mut out, (WIDTH, HEIGHT)).into_drawing_area();
-        draw(&root, data, 1)?;
+        draw::draw(&root, data, 1)?;
         root.present().map_err(fail)?;
     }
     Ok(out)
@@ -305,7 +317,7 @@ pub fn render_png(data: &ChartData) -> Result<Vec<u8>, ChartError> {
     let mut large = vec![0u8; (w * h * 3) as usize];
     {
         let root = BitMapBackend::with_buffer(&mut large, (w, h)).into_drawing_area();
-        draw(&root, data, SUPERSAMPLE as i32)?;
+        draw::draw(&root, data, SUPERSAMPLE as i32)?;
         root.present().map_err(fail)?;
     }
     let pixels = downsample(&large, w as usize, SUPERSAMPLE as usize);
@@ -344,8 +356,9 @@ fn downsample(rgb: &[u8], width: usize, factor: usize) -> Vec<u8> {
     out
 }
 
-fn font(size: f64) -> TextStyle<'static> {
-    (FAMILY, size).into_font().color(&BLACK)
+/// Whether `text` has a character DejaVu Sans lacks (CJK and beyond).
+fn needs_cjk(text: &str) -> bool {
+    text.chars().any(|c| u32::from(c) >= 0x2E80)
 }
 
 /// The x range: from the window start (or the statement, or the first
@@ -429,389 +442,6 @@ fn date_ticks(x0: NaiveDate, x1: NaiveDate) -> (Vec<NaiveDate>, &'static str) {
     (ticks, format)
 }
 
-/// Where a value label goes relative to its marker.
-#[derive(Clone, Copy)]
-enum LabelPlace {
-    Above,
-    Below,
-    Left,
-    Right,
-}
-
-/// How a legend entry is drawn.
-#[derive(Clone, Copy)]
-enum Sample {
-    Line(RGBColor),
-    Dashed(RGBColor),
-    Marker(Marker),
-}
-
-fn draw<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    data: &ChartData,
-    k: i32,
-) -> Result<(), ChartError> {
-    let px = |v: i32| v * k;
-    let pt = |size: f64| size * f64::from(k);
-    root.fill(&WHITE).map_err(fail)?;
-    let height = root.dim_in_pixel().1 as i32;
-    let (header, rest) = root.split_vertically(px(66));
-    let (plot, footer) = rest.split_vertically(height - px(66) - px(62));
-
-    // Title: id and status, coloured by meaning; the target's title below.
-    let status = if data.stale {
-        format!("{} (stale)", data.status)
-    } else {
-        data.status.to_string()
-    };
-    // The status sits at the right, so no text width has to be guessed
-    // (SVG viewers pick their own font).
-    let title_font = font(pt(22.0));
-    let right = root.dim_in_pixel().0 as i32 - px(24);
-    header
-        .draw(&Text::new(
-            data.id.clone(),
-            (px(16), px(10)),
-            title_font.clone(),
-        ))
-        .map_err(fail)?;
-    header
-        .draw(&Text::new(
-            format!("{status} as of {}", data.as_of),
-            (right, px(10)),
-            title_font
-                .color(&status_rgb(data.status))
-                .pos(Pos::new(HPos::Right, VPos::Top)),
-        ))
-        .map_err(fail)?;
-    header
-        .draw(&Text::new(
-            crate::render::table::shorten(&data.title, 110),
-            (px(16), px(41)),
-            font(pt(15.0)).color(&MUTED),
-        ))
-        .map_err(fail)?;
-
-    let (x0, x1) = x_range(data);
-    let (y0, y1) = y_range(data);
-    let (ticks, tick_format) = date_ticks(x0, x1);
-    let x_labels = |d: &NaiveDate| d.format(tick_format).to_string();
-    let y_labels = |v: &f64| data.axis_number(*v);
-    let mut chart = ChartBuilder::on(&plot)
-        .margin_left(px(16))
-        .margin_right(px(24))
-        .margin_top(px(8))
-        .margin_bottom(px(4))
-        .x_label_area_size(px(30))
-        .y_label_area_size(px(72))
-        .build_cartesian_2d((x0..x1).with_key_points(ticks), y0..y1)
-        .map_err(fail)?;
-    let unit_desc = match data.unit.as_str() {
-        "%" => String::new(),
-        unit => unit.to_string(),
-    };
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .light_line_style(TRANSPARENT)
-        .bold_line_style(GRID.stroke_width(k as u32))
-        .axis_style(MUTED.stroke_width(k as u32))
-        .set_all_tick_mark_size(px(4))
-        .y_labels(if y_range_known(data) { 7 } else { 0 })
-        .x_label_formatter(&x_labels)
-        .y_label_formatter(&y_labels)
-        .y_desc(unit_desc)
-        .label_style(font(pt(13.0)))
-        .axis_desc_style(font(pt(13.0)).color(&MUTED))
-        .draw()
-        .map_err(fail)?;
-
-    // A label at the top of a vertical line: left of it, or right of it
-    // near the left edge.
-    let flag = |date: NaiveDate, text: String, color: &'static RGBColor| {
-        let at = (date - x0).num_days() as f64 / (x1 - x0).num_days().max(1) as f64;
-        let (dx, h) = if at > 0.3 {
-            (-px(4), HPos::Right)
-        } else {
-            (px(4), HPos::Left)
-        };
-        EmptyElement::at((date, y1))
-            + Text::new(
-                text,
-                (dx, 0),
-                font(pt(12.0)).color(color).pos(Pos::new(h, VPos::Top)),
-            )
-    };
-    // As-of: a faint vertical line, so "now" shows against the deadline.
-    if data.as_of > x0 && data.as_of < x1 {
-        chart
-            .draw_series(DashedLineSeries::new(
-                [(data.as_of, y0), (data.as_of, y1)],
-                px(3),
-                px(4),
-                ShapeStyle::from(&PATH.mix(0.6)).stroke_width(k as u32),
-            ))
-            .map_err(fail)?;
-        chart
-            .draw_series(std::iter::once(flag(
-                data.as_of,
-                format!("as of {}", data.as_of),
-                &MUTED,
-            )))
-            .map_err(fail)?;
-    }
-    if let Some(deadline) = data.deadline {
-        chart
-            .draw_series(DashedLineSeries::new(
-                [(deadline, y0), (deadline, y1)],
-                px(4),
-                px(4),
-                ShapeStyle::from(&TARGET.mix(0.8)).stroke_width(k as u32),
-            ))
-            .map_err(fail)?;
-        chart
-            .draw_series(std::iter::once(flag(
-                deadline,
-                format!("deadline {deadline}"),
-                &TARGET,
-            )))
-            .map_err(fail)?;
-    }
-
-    let mut legend: Vec<(Sample, String)> = Vec::new();
-    // The expected linear path (cumulative): zero at the window start, the
-    // target at the deadline.
-    if data.kind == Kind::Cumulative
-        && let (Some(start), Some(deadline), Some((target, _))) =
-            (data.window_start, data.deadline, data.target.as_ref())
-    {
-        chart
-            .draw_series(DashedLineSeries::new(
-                [(start, 0.0), (deadline, *target)],
-                px(7),
-                px(5),
-                ShapeStyle::from(&PATH).stroke_width(px(2) as u32),
-            ))
-            .map_err(fail)?;
-        legend.push((Sample::Dashed(PATH), "expected linear path".to_string()));
-    }
-    if let Some((target, text)) = &data.target {
-        let from = data.window_start.unwrap_or(x0).max(x0);
-        chart
-            .draw_series(LineSeries::new(
-                [(from, *target), (x1, *target)],
-                TARGET.stroke_width(px(2) as u32),
-            ))
-            .map_err(fail)?;
-        legend.push((Sample::Line(TARGET), format!("target {text}")));
-    }
-    if let Some(base) = data.base {
-        chart
-            .draw_series(DashedLineSeries::new(
-                [(base.date, base.value), (x1, base.value)],
-                px(2),
-                px(4),
-                BASE.stroke_width(px(2) as u32),
-            ))
-            .map_err(fail)?;
-        legend.push((
-            Sample::Dashed(BASE),
-            format!(
-                "base {} ({})",
-                data.number(base.label_value, base.qualifier),
-                base.date
-            ),
-        ));
-    }
-
-    // The observations: a line through them, a marker per point.
-    if data.points.is_empty() {
-        let middle = x0 + Duration::days((x1 - x0).num_days() / 2);
-        chart
-            .draw_series(std::iter::once(Text::new(
-                format!("no figures on or before {}", data.as_of),
-                (middle, (y0 + y1) / 2.0),
-                font(pt(16.0))
-                    .color(&MUTED)
-                    .pos(Pos::new(HPos::Center, VPos::Center)),
-            )))
-            .map_err(fail)?;
-    } else {
-        chart
-            .draw_series(LineSeries::new(
-                data.points.iter().map(|p| (p.date, p.value)),
-                OBSERVED.stroke_width(px(2) as u32),
-            ))
-            .map_err(fail)?;
-        legend.insert(
-            0,
-            (
-                Sample::Line(OBSERVED),
-                if data.kind == Kind::Cumulative {
-                    "observed (running total)".to_string()
-                } else {
-                    "observed".to_string()
-                },
-            ),
-        );
-        for p in &data.points {
-            with_marker!(
-                Marker::of(p.qualifier),
-                (p.date, p.value),
-                MARKER_RADIUS,
-                k,
-                |e| chart.draw_series(std::iter::once(e)).map(|_| ())
-            )
-            .map_err(fail)?;
-        }
-        if data.points.len() <= 12 {
-            // Each value where the line is not: the first to the left of
-            // its marker, the last to the right (unless at an edge), the
-            // others above a local high and below a local low.
-            let n = data.points.len();
-            let span = (x1 - x0).num_days().max(1) as f64;
-            let places: Vec<LabelPlace> = (0..n)
-                .map(|i| {
-                    let here = data.points[i].value;
-                    let at = (data.points[i].date - x0).num_days() as f64 / span;
-                    if n > 1 && i == 0 && at > 0.1 {
-                        return LabelPlace::Left;
-                    }
-                    if n > 1 && i == n - 1 && at < 0.85 {
-                        return LabelPlace::Right;
-                    }
-                    let neighbours: Vec<f64> = [i.checked_sub(1), Some(i + 1)]
-                        .into_iter()
-                        .flatten()
-                        .filter_map(|j| data.points.get(j).map(|p| p.value))
-                        .collect();
-                    if neighbours.iter().sum::<f64>() <= here * neighbours.len() as f64 {
-                        LabelPlace::Above
-                    } else {
-                        LabelPlace::Below
-                    }
-                })
-                .collect();
-            chart
-                .draw_series(data.points.iter().zip(places).map(|(p, place)| {
-                    let gap = px(MARKER_RADIUS as i32 + 5);
-                    let (offset, anchor) = match place {
-                        LabelPlace::Above => ((0, -gap), Pos::new(HPos::Center, VPos::Bottom)),
-                        LabelPlace::Below => ((0, gap), Pos::new(HPos::Center, VPos::Top)),
-                        LabelPlace::Left => ((-gap, 0), Pos::new(HPos::Right, VPos::Center)),
-                        LabelPlace::Right => ((gap, 0), Pos::new(HPos::Left, VPos::Center)),
-                    };
-                    EmptyElement::at((p.date, p.value))
-                        + Text::new(
-                            data.number(p.label_value, p.qualifier),
-                            offset,
-                            font(pt(12.0)).color(&OBSERVED).pos(anchor),
-                        )
-                }))
-                .map_err(fail)?;
-        }
-    }
-    let mut kinds: Vec<Marker> = data
-        .points
-        .iter()
-        .map(|p| Marker::of(p.qualifier))
-        .collect();
-    kinds.sort_by_key(|m| *m as u8);
-    kinds.dedup();
-    if kinds.iter().any(|m| *m != Marker::Exact) {
-        legend.extend(
-            kinds
-                .into_iter()
-                .map(|m| (Sample::Marker(m), m.legend().to_string())),
-        );
-    }
-
-    // Footer: the legend, then the status explanation.
-    let label_font = font(pt(12.5));
-    let (mut x, mut y) = (px(16), px(10));
-    let right = root.dim_in_pixel().0 as i32 - px(16);
-    for (sample, text) in legend {
-        let (text_width, _) = root.estimate_text_size(&text, &label_font).map_err(fail)?;
-        let width = px(30) + text_width as i32;
-        if x + width > right && x > px(16) {
-            x = px(16);
-            y += px(18);
-        }
-        match sample {
-            Sample::Line(color) => footer.draw(&PathElement::new(
-                vec![(x, y), (x + px(22), y)],
-                color.stroke_width(px(2) as u32),
-            )),
-            Sample::Dashed(color) => footer.draw(&DashedPathElement::new(
-                vec![(x, y), (x + px(22), y)],
-                px(5),
-                px(3),
-                color.stroke_width(px(2) as u32),
-            )),
-            Sample::Marker(m) => {
-                with_marker!(m, (x + px(11), y), LEGEND_RADIUS, k, |e| footer.draw(&e))
-            }
-        }
-        .map_err(fail)?;
-        footer
-            .draw(&Text::new(
-                text,
-                (x + px(28), y),
-                label_font.clone().pos(Pos::new(HPos::Left, VPos::Center)),
-            ))
-            .map_err(fail)?;
-        x += width + px(22);
-    }
-    let explanation = textwrap::wrap(&data.explanation, 150);
-    for (i, line) in explanation.iter().take(2).enumerate() {
-        footer
-            .draw(&Text::new(
-                line.to_string(),
-                (px(16), y + px(14) + px(16) * i as i32),
-                font(pt(12.0)).color(&MUTED),
-            ))
-            .map_err(fail)?;
-    }
-    Ok(())
-}
-
-/// Runs `$body` with `$e` bound to the marker of one figure at `$at`
-/// (radius `$radius` at scale `$k`):
-/// filled circle (exact), open circle (lower bound), open square (upper
-/// bound) or diamond (about, nearly). A macro because each shape is its own
-/// element type.
-macro_rules! with_marker {
-    ($kind:expr, $at:expr, $radius:expr, $k:expr, |$e:ident| $body:expr) => {{
-        let r = $radius as i32 * $k;
-        let open = ShapeStyle::from(&OBSERVED).stroke_width((2 * $k) as u32);
-        match $kind {
-            Marker::Exact => {
-                let $e = EmptyElement::at($at) + Circle::new((0, 0), r, OBSERVED.filled());
-                $body
-            }
-            Marker::LowerBound => {
-                let $e = EmptyElement::at($at)
-                    + Circle::new((0, 0), r, WHITE.filled())
-                    + Circle::new((0, 0), r, open);
-                $body
-            }
-            Marker::UpperBound => {
-                let $e = EmptyElement::at($at)
-                    + Rectangle::new([(-r, -r), (r, r)], WHITE.filled())
-                    + Rectangle::new([(-r, -r), (r, r)], open);
-                $body
-            }
-            Marker::Approximate => {
-                let d = r + 2 * $k;
-                let $e = EmptyElement::at($at)
-                    + Polygon::new(vec![(0, -d), (d, 0), (0, d), (-d, 0)], OBSERVED.filled());
-                $body
-            }
-        }
-    }};
-}
-use with_marker;
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -841,11 +471,96 @@ mod tests {
     }
 
     #[test]
-    fn the_bundled_font_parses() {
+    fn the_bundled_fonts_parse() {
         register_font();
-        let size = SVGBackend::with_string(&mut String::new(), (10, 10))
-            .into_drawing_area()
-            .estimate_text_size("tracker", &font(20.0));
-        assert!(size.is_ok_and(|(w, _)| w > 20));
+        for family in [FAMILY, CJK_FAMILY] {
+            let size = SVGBackend::with_string(&mut String::new(), (10, 10))
+                .into_drawing_area()
+                .estimate_text_size(
+                    "tracker 3万亿",
+                    &TextStyle::from((family, 20.0).into_font()),
+                );
+            assert!(size.is_ok_and(|(w, _)| w > 20), "{family}");
+        }
+    }
+
+    /// Every character of `text` has a glyph in `font` (its cmap).
+    fn uncovered(font: &[u8], text: &str) -> Vec<char> {
+        use ab_glyph::Font;
+        let font = ab_glyph::FontRef::try_from_slice(font).expect("font parses");
+        text.chars()
+            .filter(|c| !c.is_whitespace() && font.glyph_id(*c).0 == 0)
+            .collect()
+    }
+
+    #[test]
+    fn the_chart_font_covers_every_number_the_formatter_prints() {
+        let qualifiers = [
+            Qualifier::Exact,
+            Qualifier::MoreThan,
+            Qualifier::AtLeast,
+            Qualifier::LessThan,
+            Qualifier::AtMost,
+            Qualifier::About,
+            Qualifier::Nearly,
+        ];
+        let mut checked = 0;
+        for style in [NumberStyle::Western, NumberStyle::Chinese] {
+            let font = if style == NumberStyle::Chinese {
+                CJK_FONT
+            } else {
+                FONT
+            };
+            for exponent in -3..16 {
+                for mantissa in ["1", "2.5", "-7.25", "9.99"] {
+                    let value: Decimal =
+                        format!("{mantissa}e{exponent}").parse().unwrap_or_default();
+                    for unit in ["", "%", "CNY", "people"] {
+                        for qualifier in qualifiers {
+                            let text = human_quantity(
+                                &crate::model::Quantity { value, qualifier },
+                                unit,
+                                style,
+                            );
+                            assert!(
+                                uncovered(font, &text).is_empty(),
+                                "{style:?} {text:?} lacks {:?}",
+                                uncovered(font, &text)
+                            );
+                            checked += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(checked > 1000);
+        // And the fixed words of a chart, in either font.
+        let words = "as of deadline expected linear path target base observed (running total) \
+                     more than / at least less than / at most about / nearly exact stale \
+                     no figures on or before 0123456789-–…≥≤~%";
+        assert!(uncovered(FONT, words).is_empty());
+        assert!(
+            uncovered(CJK_FONT, words).is_empty(),
+            "{:?}",
+            uncovered(CJK_FONT, words)
+        );
+        // Common characters of a Chinese title (synthetic text).
+        let title = "中央企业大规模设备更新投资，未来五年累计超过三万亿元；国有资本经营预算";
+        assert!(
+            uncovered(CJK_FONT, title).is_empty(),
+            "{:?}",
+            uncovered(CJK_FONT, title)
+        );
+        // The Chinese glyphs have outlines: drawn, they are strokes, not
+        // empty boxes.
+        use ab_glyph::Font;
+        let cjk = ab_glyph::FontRef::try_from_slice(CJK_FONT).unwrap();
+        for c in "万亿超近约".chars() {
+            let glyph = cjk.glyph_id(c).with_scale(40.0);
+            let outlined = cjk.outline_glyph(glyph).expect("an outline");
+            let mut inked = 0;
+            outlined.draw(|_, _, coverage| inked += usize::from(coverage > 0.5));
+            assert!(inked > 100, "{c} draws {inked} pixels");
+        }
     }
 }
