@@ -78,6 +78,24 @@ pub enum Format {
     Markdown,
 }
 
+/// `report` formats: the shared ones plus the HTML page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Table,
+    Csv,
+    Json,
+    Markdown,
+    /// One self-contained page (inline CSS and SVG charts) to publish.
+    Html,
+}
+
+/// How `report --format html` groups its overview.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GroupBy {
+    /// One table per source (briefing), with its Open SDG aggregate score.
+    Source,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Create a ledger and seed it with the briefing's targets.
@@ -114,7 +132,8 @@ pub enum Command {
         tracker report --csv -o status.csv\n  \
         tracker report equipment-renewal --json --as-of 2025-02-01\n  \
         tracker report --csv --known-at 2025-03-01T00:00:00Z -o march.csv\n  \
-        tracker report --csv -o status.csv --fail-on off-track,missed   # exit 3 if any\n\n\
+        tracker report --csv -o status.csv --fail-on off-track,missed   # exit 3 if any\n  \
+        tracker report -o status.html --group-by source   # a self-contained page to publish\n\n\
         Exit codes: 0 ok, 1 runtime failure, 2 bad usage or input, 3 --fail-on matched, 4 ledger unusable.")]
     Report(ReportArgs),
 
@@ -375,7 +394,7 @@ pub struct ReportArgs {
 
     /// Output format [default: from the -o extension, else table on a terminal, CSV otherwise].
     #[arg(long, value_enum)]
-    pub format: Option<Format>,
+    pub format: Option<ReportFormat>,
 
     /// Shorthand for --format csv.
     #[arg(long, conflicts_with_all = ["format", "json"])]
@@ -404,6 +423,10 @@ pub struct ReportArgs {
     /// Exit with code 3 (after writing the report) if any reported target has one of these statuses.
     #[arg(long, value_delimiter = ',', value_name = "STATUS")]
     pub fail_on: Vec<String>,
+
+    /// HTML only: group the overview by source, each group with its Open SDG aggregate score.
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub group_by: Option<GroupBy>,
 }
 
 #[derive(Debug, Subcommand)]

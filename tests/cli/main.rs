@@ -9,6 +9,7 @@ mod test_chart;
 mod test_concurrency;
 mod test_config;
 mod test_crash;
+mod test_html;
 mod test_import;
 mod test_init;
 mod test_list_show;
