@@ -5,6 +5,7 @@
 //! generator exercise exactly the code the binary runs.
 
 pub mod aggregate;
+pub mod changes;
 pub mod chart;
 pub mod cli;
 pub mod cmd;

@@ -4,10 +4,11 @@
 //! without a terminal, and the caller decides where the bytes go (stdout or
 //! an atomically replaced file).
 
+pub mod changes;
 pub mod csv;
 pub mod entries;
 pub mod html;
-mod json;
+pub(crate) mod json;
 mod markdown;
 pub mod table;
 

@@ -18,6 +18,7 @@ pub const APPLICATION_ID: i32 = 0x5452_4B52;
 pub const MIGRATIONS: &[&str] = &[
     include_str!("../../schema.sql"),
     include_str!("migrations/0002-covering-index.sql"),
+    include_str!("migrations/0003-marks.sql"),
 ];
 
 /// The schema version this build writes.
@@ -83,7 +84,7 @@ mod tests {
                 |row| row.get(0),
             )
             .unwrap();
-        assert_eq!(tables, 3);
+        assert_eq!(tables, 4);
     }
 
     #[test]

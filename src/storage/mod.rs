@@ -15,6 +15,7 @@
 //! * reads stream: reports walk observations in one ordered query, never one
 //!   query per target.
 
+mod changes;
 pub mod migrate;
 
 use crate::model::{
@@ -619,6 +620,8 @@ impl Ledger {
             "target_versions_no_update",
             "target_versions_no_delete",
             "targets_no_delete",
+            "marks_no_update",
+            "marks_no_delete",
         ] {
             let present: i64 = self.conn.query_row(
                 "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name = ?1",

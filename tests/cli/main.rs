@@ -5,6 +5,7 @@
 
 mod common;
 mod test_bad_input;
+mod test_changes;
 mod test_chart;
 mod test_concurrency;
 mod test_config;
