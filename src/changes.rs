@@ -235,7 +235,7 @@ fn version_change(v: &TargetVersion) -> Change {
         (
             ChangeKind::TargetAmended,
             format!(
-                "{id}: definition amended to version {} ({reason})",
+                "{id}: definition amended to version {}, because: {reason}",
                 v.version
             ),
         )
@@ -300,7 +300,12 @@ fn entry_change(e: &Entry, unit: &str, numbers: NumberStyle) -> Change {
         recorded_at: Some(e.recorded_at.clone()),
         recorded_by: Some(e.recorded_by.clone()),
         reason: e.reason.clone(),
-        summary,
+        summary: match (&e.reason, kind) {
+            (Some(reason), ChangeKind::Corrected | ChangeKind::Retracted) => {
+                format!("{summary}, because: {reason}")
+            }
+            _ => summary,
+        },
     }
 }
 
@@ -408,9 +413,12 @@ mod tests {
         );
         assert_eq!(
             changes[1].summary,
-            "x-1: figure #12 for 2025 corrected to >450 bn CNY"
+            "x-1: figure #12 for 2025 corrected to >450 bn CNY, because: synthetic reason"
         );
-        assert_eq!(changes[2].summary, "x-1: figure #13 retracted");
+        assert_eq!(
+            changes[2].summary,
+            "x-1: figure #13 retracted, because: synthetic reason"
+        );
         assert_eq!(changes[2].supersedes, Some(13));
     }
 

@@ -175,7 +175,10 @@ fn table(changes: &[Change], window: &Window, style: &TableStyle) -> String {
             c.kind.as_str().to_string(),
             c.target_id.clone(),
             what,
-            by_whom(c).trim().to_string(),
+            match (&c.recorded_by, &c.recorded_at) {
+                (Some(by), Some(at)) => format!("{by}, {at}"),
+                _ => String::new(),
+            },
         ]);
     }
     for line in t.lines() {
