@@ -285,6 +285,24 @@ mod tests {
         assert_eq!(aggregate(&[]), None);
     }
 
+    proptest::proptest! {
+        /// Scores stay in −5..+5 and never fall as progress rises.
+        #[test]
+        fn scores_are_bounded_and_monotone(
+            a in -10.0f64..10.0,
+            b in -10.0f64..10.0,
+            c in 0.0f64..=1.0,
+        ) {
+            let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+            let (r_lo, r_hi) = (s(Progress::Ratio(lo)), s(Progress::Ratio(hi)));
+            proptest::prop_assert!((-5.0..=5.0).contains(&r_lo));
+            proptest::prop_assert!(r_lo <= r_hi);
+            let (g_lo, g_hi) = (s(g(lo / 100.0, c)), s(g(hi / 100.0, c)));
+            proptest::prop_assert!((-5.0..=5.0).contains(&g_lo));
+            proptest::prop_assert!(g_lo <= g_hi, "{lo} {hi} {c}: {g_lo} > {g_hi}");
+        }
+    }
+
     #[test]
     fn band_edges() {
         assert_eq!(Band::of_score(5.0), Band::OnTrack);
