@@ -247,6 +247,18 @@ fn chromium() -> Option<PathBuf> {
     found
 }
 
+/// Headless, offline, no first-run or background chatter.
+const HEADLESS: [&str; 8] = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+];
+
 /// What a headless render produced.
 struct Render {
     png: Vec<u8>,
@@ -257,19 +269,8 @@ struct Render {
 fn render(browser: &Path, page: &Path, work: &Path, size: (u32, u32)) -> Render {
     let shot = work.join(format!("shot-{}x{}.png", size.0, size.1));
     let output = Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--hide-scrollbars",
-            "--enable-logging=stderr",
-            "--v=0",
-        ])
+        .args(HEADLESS)
+        .args(["--hide-scrollbars", "--enable-logging=stderr", "--v=0"])
         .arg(format!(
             "--user-data-dir={}",
             work.join("profile").display()
@@ -290,6 +291,22 @@ fn render(browser: &Path, page: &Path, work: &Path, size: (u32, u32)) -> Render 
         png: std::fs::read(&shot).expect("a screenshot"),
         console,
     }
+}
+
+/// The DOM as Chromium parsed it (`--dump-dom`).
+fn parsed_dom(browser: &Path, page: &Path, work: &Path) -> String {
+    let output = Command::new(browser)
+        .args(HEADLESS)
+        .arg(format!(
+            "--user-data-dir={}",
+            work.join("profile-dom").display()
+        ))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect("run chromium");
+    assert!(output.status.success(), "chromium --dump-dom failed");
+    String::from_utf8(output.stdout).expect("UTF-8 DOM")
 }
 
 /// Width, height and how many distinct colours the PNG has, and the share
@@ -321,6 +338,14 @@ fn the_page_renders_in_headless_chromium() {
     env.tracker(&["report", "--as-of", "2025-06-30", "-o", "status.html"])
         .assert()
         .success();
+    // As the browser parsed it: no script element, the hostile source as text.
+    let dom = parsed_dom(&browser, &file, env.dir.path());
+    assert!(
+        !dom.contains("<script"),
+        "a script element in the parsed page"
+    );
+    assert!(dom.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert_eq!(dom.matches("<section class=\"target\"").count(), 26);
     for size in [(1280, 2000), (390, 1600)] {
         let out = render(&browser, &file, env.dir.path(), size);
         assert!(
