@@ -200,6 +200,9 @@ pub fn aggregate_text(result: Option<Aggregate>, total: usize) -> String {
 }
 
 fn overview_table(targets: &[&PageTarget], numbers: NumberStyle, caption: &str) -> Markup {
+    if targets.is_empty() {
+        return html! { p.none { "No target matches this selection." } };
+    }
     html! {
         div.scroll {
             table.overview {
@@ -591,6 +594,13 @@ mod tests {
         }
         assert!(out.contains(r#"id="t-x-1""#) && out.contains(r#"id="t-x-2""#));
         assert!(out.contains("<svg"), "charts are inline SVG");
+    }
+
+    #[test]
+    fn an_empty_selection_says_so() {
+        let out = text(&page(vec![], vec![]));
+        assert!(out.contains("No target matches this selection."));
+        assert!(!out.contains("<table class=\"overview\""));
     }
 
     #[test]
