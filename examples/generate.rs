@@ -343,7 +343,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // ---- observations.csv: month by month, every target in each month.
     let csv_path = args.out.join("observations.csv");
     let mut out = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&csv_path)?);
-    writeln!(out, "{}", tracker::transfer::CSV_COLUMNS.join(","))?;
+    writeln!(out, "{}", tracker::interchange::csv::CSV_COLUMNS.join(","))?;
     let mut levels: Vec<i64> = targets.iter().map(|t| t.start).collect();
     let first_month = targets.iter().map(|t| t.first_month).min().unwrap_or(0);
     let last_month = targets
@@ -410,17 +410,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     assert_eq!(rows, args.targets * args.observations_per_target);
     if !args.no_check {
         let bytes = std::fs::read(&csv_path)?;
-        let parsed = tracker::transfer::parse_observation_csv(&bytes).map_err(|errors| {
-            format!(
-                "generated observations.csv does not parse: {}",
-                errors
-                    .iter()
-                    .take(3)
-                    .map(|e| format!("line {}: {}", e.line, e.message))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            )
-        })?;
+        let parsed =
+            tracker::interchange::csv::parse_observation_csv(&bytes).map_err(|errors| {
+                format!(
+                    "generated observations.csv does not parse: {}",
+                    errors
+                        .iter()
+                        .take(3)
+                        .map(|e| format!("line {}: {}", e.line, e.message))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                )
+            })?;
         assert_eq!(parsed.len(), rows);
         if let Some(late) = parsed.iter().find(|r| r.period.end > today) {
             return Err(format!("line {}: period after today {today}", late.line).into());

@@ -324,8 +324,8 @@ pub fn newly_entered<'a>(changes: &'a [Change], statuses: &[Status]) -> Vec<&'a 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::export::tests::{date, sample_row};
     use crate::model::Qualifier;
+    use crate::render::tests::{date, sample_row};
 
     fn with_status(id: &str, status: Status) -> ReportRow {
         let mut row = sample_row(id, "t");

@@ -135,7 +135,7 @@ impl ChartData {
         let target = def.target_value.map(|value| {
             (
                 to_f64(value),
-                crate::export::table::target_value_text(row, numbers),
+                crate::render::table::target_value_text(row, numbers),
             )
         });
         let base = if def.kind == Kind::Level {
@@ -484,7 +484,7 @@ fn draw<DB: DrawingBackend>(
         .map_err(fail)?;
     header
         .draw(&Text::new(
-            crate::export::table::shorten(&data.title, 110),
+            crate::render::table::shorten(&data.title, 110),
             (px(16), px(41)),
             font(pt(15.0)).color(&MUTED),
         ))

@@ -145,8 +145,8 @@ impl From<crate::targets_file::TargetFileError> for CliError {
     }
 }
 
-impl From<crate::text::TextError> for CliError {
-    fn from(error: crate::text::TextError) -> Self {
+impl From<crate::domain::text::TextError> for CliError {
+    fn from(error: crate::domain::text::TextError) -> Self {
         CliError::new(ErrorKind::Input, error)
     }
 }

@@ -1,10 +1,10 @@
-//! `tracker::transfer::parse_observation_csv` on arbitrary bytes: never
+//! `tracker::interchange::csv::parse_observation_csv` on arbitrary bytes: never
 //! panics, every problem names a line inside the file, every row starts on
 //! a data line and carries text that passes the ledger's text rules.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tracker::transfer::parse_observation_csv;
+use tracker::interchange::csv::parse_observation_csv;
 
 fuzz_target!(|bytes: &[u8]| {
     // Lines end at \n, \r\n or a lone \r, as the csv crate reads records.
@@ -20,7 +20,7 @@ fuzz_target!(|bytes: &[u8]| {
         Ok(rows) => {
             for row in rows {
                 assert!(row.line >= 2 && row.line <= lines, "row line {}", row.line);
-                assert!(tracker::text::SOURCE.check(&row.source).is_ok());
+                assert!(tracker::domain::text::SOURCE.check(&row.source).is_ok());
                 assert!(row.period.start <= row.period.end);
             }
         }

@@ -9,10 +9,6 @@ use crate::storage::Access;
 pub fn run(config: &Config, args: &BackupArgs) -> CliResult<ExitCode> {
     let ledger = open_ledger(config, Access::ReadOnly)?;
     ledger.backup_to(&args.file)?;
-    println!(
-        "backed up {} to {}",
-        ledger.path().display(),
-        args.file.display()
-    );
+    println!("backed up {} to {}", ledger.location(), args.file.display());
     Ok(ExitCode::Success)
 }

@@ -7,7 +7,7 @@ use crate::changes::{Window, collect, newly_entered};
 use crate::cli::{ChangesArgs, Format};
 use crate::config::Config;
 use crate::error::{CliError, CliResult, ExitCode};
-use crate::export::{TableStyle, format_from_extension};
+use crate::render::{TableStyle, format_from_extension};
 use crate::report::{Selection, build_rows, parse_statuses};
 use crate::storage::{Access, Ledger, timestamp};
 use chrono::{DateTime, Duration, NaiveTime, Utc};
@@ -45,7 +45,7 @@ pub fn run(config: &Config, args: &ChangesArgs) -> CliResult<ExitCode> {
         Some(path) if path.as_os_str() != "-" => TableStyle::plain(),
         _ => table_style(config),
     };
-    let bytes = crate::export::changes::render(format, &changes, &window, &style)?;
+    let bytes = crate::render::changes::render(format, &changes, &window, &style)?;
     match &args.output {
         Some(path) => crate::output::to_file(path, &bytes)?,
         None => crate::output::to_stdout(&bytes)?,
@@ -79,10 +79,15 @@ fn changes_in(
 ) -> CliResult<Vec<crate::changes::Change>> {
     let all = Selection::default();
     let before = match &window.since {
-        Some(since) => build_rows(ledger, &all, window.as_of, Some(since))?,
+        Some(since) => build_rows(ledger, &all, window.as_of, Some(ledger_time(since)?))?,
         None => Vec::new(),
     };
-    let after = build_rows(ledger, &all, window.as_of, Some(&window.until))?;
+    let after = build_rows(
+        ledger,
+        &all,
+        window.as_of,
+        Some(ledger_time(&window.until)?),
+    )?;
     let since = window.since.as_deref();
     let entries = ledger.entries_between(since, &window.until)?;
     let versions = ledger.target_versions_between(since, &window.until)?;
@@ -93,6 +98,14 @@ fn changes_in(
         &versions,
         config.numbers,
     ))
+}
+
+/// A time in the ledger's timestamp form (the window's, or a stored mark)
+/// as the `known_at` the report reads with.
+fn ledger_time(text: &str) -> CliResult<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|time| time.with_timezone(&Utc))
+        .map_err(|_| CliError::input(format!("`{text}` is not a ledger timestamp")))
 }
 
 /// `--since`: `last` (the latest mark; none: the beginning), else a time.

@@ -6,6 +6,7 @@ use crate::chart::{ChartData, ImageFormat, render_png, render_svg};
 use crate::cli::ChartArgs;
 use crate::config::Config;
 use crate::error::{CliError, CliResult, ErrorKind, ExitCode};
+use crate::render::safe;
 use crate::report::{Selection, build_rows};
 use crate::storage::Access;
 use std::path::Path;
@@ -20,7 +21,7 @@ pub fn run(config: &Config, args: &ChartArgs) -> CliResult<ExitCode> {
         ids: vec![def.id.clone()],
         ..Selection::default()
     };
-    let row = build_rows(&ledger, &selection, as_of, None)?
+    let row = safe::rows(&build_rows(&ledger, &selection, as_of, None)?)
         .into_iter()
         .next()
         .ok_or_else(|| CliError::runtime(format!("no report row for `{}`", def.id)))?;

@@ -7,11 +7,11 @@ use super::open_ledger;
 use super::record::{period_from_flags, validate_against};
 use crate::cli::{CorrectArgs, RetractArgs};
 use crate::config::Config;
+use crate::domain::text;
 use crate::error::{CliError, CliResult, ExitCode};
 use crate::numfmt::human_quantity;
 use crate::period::format_period;
 use crate::storage::{Access, Correction};
-use crate::text;
 use crate::value::parse_value;
 
 pub fn correct(config: &Config, args: &CorrectArgs) -> CliResult<ExitCode> {
@@ -19,9 +19,9 @@ pub fn correct(config: &Config, args: &CorrectArgs) -> CliResult<ExitCode> {
     let period = period_from_flags(args.date.as_deref(), args.period.as_deref())?;
     let reason = text::REASON.check(&args.reason)?;
     let source = text::SOURCE.check_opt(args.source.as_deref())?;
-    let url = text::URL.check_opt(args.url.as_deref())?;
+    let url = text::URL.check_url_opt(args.url.as_deref())?;
     let note = text::NOTE.check_opt(args.note.as_deref())?;
-    let by = text::BY.check(&config.recorder(args.by.as_deref()))?;
+    let by = super::recorder(config, args.by.as_deref())?;
 
     let mut ledger = open_ledger(config, Access::ReadWrite)?;
     let old = ledger.entry(args.observation)?;
@@ -29,7 +29,7 @@ pub fn correct(config: &Config, args: &CorrectArgs) -> CliResult<ExitCode> {
     let effective = period
         .or(old.period)
         .ok_or_else(|| CliError::input(format!("#{} is a retraction and has no period", old.id)))?;
-    validate_against(&def, &parsed, &effective, config.today(), &args.value)?;
+    validate_against(&def, &parsed, &effective, config.today())?;
     let id = ledger.correct(
         &Correction {
             supersedes: old.id,
@@ -55,7 +55,7 @@ pub fn correct(config: &Config, args: &CorrectArgs) -> CliResult<ExitCode> {
 
 pub fn retract(config: &Config, args: &RetractArgs) -> CliResult<ExitCode> {
     let reason = text::REASON.check(&args.reason)?;
-    let by = text::BY.check(&config.recorder(args.by.as_deref()))?;
+    let by = super::recorder(config, args.by.as_deref())?;
     let mut ledger = open_ledger(config, Access::ReadWrite)?;
     let old = ledger.entry(args.observation)?;
     let id = ledger.retract(old.id, &reason, &by, config.now)?;

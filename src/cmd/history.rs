@@ -6,7 +6,8 @@ use super::open_ledger;
 use crate::cli::{Format, HistoryArgs};
 use crate::config::Config;
 use crate::error::{CliError, CliResult, ExitCode};
-use crate::export::entries::{render_entries, render_versions_table};
+use crate::render::entries::{render_entries, render_versions_table};
+use crate::render::safe;
 use crate::storage::Access;
 
 pub fn run(config: &Config, args: &HistoryArgs) -> CliResult<ExitCode> {
@@ -17,9 +18,9 @@ pub fn run(config: &Config, args: &HistoryArgs) -> CliResult<ExitCode> {
     let entries = ledger.entries(args.id.as_deref())?;
     let bytes = match args.format {
         Format::Table => {
-            let versions = ledger.target_versions(args.id.as_deref())?;
+            let versions = safe::versions(&ledger.target_versions(args.id.as_deref())?);
             let mut out = render_versions_table(&versions);
-            out.extend(render_entries(Format::Table, &entries)?);
+            out.extend(render_entries(Format::Table, &safe::entries(&entries))?);
             out
         }
         Format::Markdown => {

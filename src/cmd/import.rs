@@ -7,13 +7,17 @@ use super::open_ledger;
 use super::record::validate_against;
 use crate::cli::ImportArgs;
 use crate::config::Config;
+use crate::domain::entry::check_entry;
+use crate::domain::target::check_version;
 use crate::error::{CliError, CliResult, ExitCode};
-use crate::model::{Action, Entry, Kind, Period, Quantity, TargetDef};
+use crate::interchange::csv::{CsvRow, LineError, visit_observation_csv};
+use crate::interchange::json::{EXPORT_KIND, ExportDoc, version_from_export};
+use crate::model::{Entry, TargetDef};
 use crate::period::format_period;
-use crate::storage::{Access, Ledger, NewObservation, StorageError, TargetVersion};
-use crate::transfer::{EXPORT_KIND, ExportDoc, LineError, read_observation_csv};
-use chrono::NaiveDate;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use crate::storage::{
+    Access, ImportConflict, ImportMode, Ledger, NewObservation, StorageError, TargetVersion,
+};
+use std::collections::HashMap;
 
 /// How many problems are listed before "and N more".
 const MAX_LISTED: usize = 50;
@@ -29,85 +33,71 @@ pub fn run(config: &Config, args: &ImportArgs) -> CliResult<ExitCode> {
     if is_json {
         restore(config, args, &bytes)
     } else {
-        import_csv(config, args, &bytes)
+        import_csv(config, args, bytes)
     }
 }
 
-fn import_csv(config: &Config, args: &ImportArgs, bytes: &[u8]) -> CliResult<ExitCode> {
+fn import_csv(config: &Config, args: &ImportArgs, bytes: Vec<u8>) -> CliResult<ExitCode> {
     let file = args.file.display().to_string();
-    // Rows that parsed are checked against the ledger even when others did
-    // not, so every bad line is reported in one pass.
-    let (rows, mut errors) = read_observation_csv(bytes);
-    if rows.is_empty() && !errors.is_empty() {
-        return Err(line_errors(&file, errors));
-    }
-    let default_by = config.recorder(args.by.as_deref());
-    let mut ledger = open_ledger(config, Access::ReadWrite)?;
-
+    let default_by = super::recorder(config, args.by.as_deref())?;
+    // Each row is checked as it is read and kept only as the observation it
+    // becomes (memory: one parsed row at a time). Rows that parsed are
+    // checked against the ledger even when others did not, so every bad
+    // line is reported in one pass. The ledger is opened at the first good
+    // row: a file with no good row never creates the default ledger.
+    let mut ledger: Option<Ledger> = None;
+    let mut failure: Option<CliError> = None;
     let mut defs: HashMap<String, Option<TargetDef>> = HashMap::new();
-    let mut new = Vec::with_capacity(rows.len());
-    let mut lines = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let def = match defs.get(&row.target_id) {
-            Some(def) => def.clone(),
-            None => {
-                let def = match ledger.target(&row.target_id, None) {
-                    Ok(def) => Some(def),
-                    Err(StorageError::UnknownTarget { .. }) => None,
-                    Err(e) => return Err(e.into()),
-                };
-                defs.insert(row.target_id.clone(), def.clone());
-                def
-            }
-        };
-        let Some(def) = def else {
-            errors.push(LineError {
-                line: row.line,
-                message: format!("unknown target `{}`", row.target_id),
-            });
-            continue;
-        };
-        if let Err(e) = validate_against(
-            &def,
-            &row.value,
-            &row.period,
-            config.today(),
-            &row.raw_value,
-        ) {
-            errors.push(LineError {
-                line: row.line,
-                message: e.error.to_string(),
-            });
-            continue;
+    let mut new = Vec::new();
+    let mut lines = Vec::new();
+    let mut row_errors = Vec::new();
+    let mut errors = visit_observation_csv(&bytes, &mut |row| {
+        if failure.is_some() {
+            return;
         }
-        new.push(NewObservation {
-            target_id: def.id.clone(),
-            quantity: row.value.quantity,
-            period: row.period,
-            source: row.source.clone(),
-            url: row.url.clone(),
-            note: row.note.clone(),
-            recorded_by: row
-                .recorded_by
-                .clone()
-                .unwrap_or_else(|| default_by.clone()),
-        });
-        lines.push(row.line);
+        if ledger.is_none() {
+            match open_ledger(config, Access::ReadWrite) {
+                Ok(opened) => ledger = Some(opened),
+                Err(e) => return failure = Some(e),
+            }
+        }
+        let Some(ledger) = &ledger else { return };
+        match check_row(ledger, &mut defs, row, &default_by, config.today()) {
+            Ok((line, observation)) => {
+                lines.push(line);
+                new.push(observation);
+            }
+            Err(Checked::Line(e)) => row_errors.push(e),
+            Err(Checked::Fail(e)) => failure = Some(e),
+        }
+    });
+    drop(bytes);
+    if let Some(e) = failure {
+        return Err(e);
     }
-    errors.extend(overlaps(&ledger, &new, &lines, &defs)?);
-    if !errors.is_empty() {
-        return Err(line_errors(&file, errors));
-    }
-    let outcome = ledger.import_observations(&new, config.now)?;
-    if !outcome.conflicts.is_empty() {
-        let errors = outcome
+    errors.extend(row_errors);
+    let mut ledger = match ledger {
+        Some(ledger) => ledger,
+        None if errors.is_empty() => open_ledger(config, Access::ReadWrite)?,
+        None => return Err(line_errors(&file, errors)),
+    };
+    // Rows that conflict with the ledger or with each other (duplicates
+    // skipped, amounts counted twice refused) are found by the same check
+    // that guards the write; with problems already found it only checks,
+    // so every bad line is named in one pass.
+    let mode = if errors.is_empty() {
+        ImportMode::Write
+    } else {
+        ImportMode::CheckOnly
+    };
+    let outcome = ledger.import_observations(&new, config.now, mode)?;
+    errors.extend(
+        outcome
             .conflicts
-            .into_iter()
-            .map(|(index, message)| LineError {
-                line: lines[index],
-                message,
-            })
-            .collect();
+            .iter()
+            .map(|(index, conflict)| conflict_error(&new, &lines, *index, conflict)),
+    );
+    if !errors.is_empty() {
         return Err(line_errors(&file, errors));
     }
     if outcome.added == 0 {
@@ -142,7 +132,7 @@ fn restore(config: &Config, args: &ImportArgs, bytes: &[u8]) -> CliResult<ExitCo
     let versions = doc
         .targets
         .iter()
-        .map(super::export::version_from_export)
+        .map(version_from_export)
         .collect::<Result<Vec<TargetVersion>, String>>()
         .map_err(|e| CliError::input(format!("{file}: {e}")))?;
     let entries = doc
@@ -152,6 +142,8 @@ fn restore(config: &Config, args: &ImportArgs, bytes: &[u8]) -> CliResult<ExitCo
         .collect::<Result<Vec<Entry>, String>>()
         .map_err(|e| CliError::input(format!("{file}: {e}")))?;
     let mut ledger = open_ledger(config, Access::ReadWrite)?;
+    check_restore(&ledger, &versions, &entries)
+        .map_err(|e| CliError::input(format!("{file}: {e}")))?;
     let summary = ledger.restore(&versions, &entries)?;
     println!(
         "restored {file}: {} target(s) and {} definition version(s) added, \
@@ -164,91 +156,128 @@ fn restore(config: &Config, args: &ImportArgs, bytes: &[u8]) -> CliResult<ExitCo
     Ok(ExitCode::Success)
 }
 
-/// Amounts of a cumulative target counted twice: a row whose period
-/// overlaps a current entry of the ledger, or an earlier row of the file.
-/// Rows are taken in file order exactly as the import stores them (a row
-/// identical to an entry already kept is skipped, not a conflict), so every
-/// such line is named in one pass, and an overlap inside the file names the
-/// other line rather than an entry the refused import would never keep.
-fn overlaps(
+/// Why a row was not kept: a problem with the row, or a failure to stop on.
+enum Checked {
+    Line(LineError),
+    Fail(CliError),
+}
+
+/// One parsed row against its target's definition (cached in `defs`):
+/// the observation it becomes, with its line.
+fn check_row(
     ledger: &Ledger,
+    defs: &mut HashMap<String, Option<TargetDef>>,
+    row: CsvRow,
+    default_by: &str,
+    today: chrono::NaiveDate,
+) -> Result<(u64, NewObservation), Checked> {
+    if !defs.contains_key(&row.target_id) {
+        let def = match ledger.target(&row.target_id, None) {
+            Ok(def) => Some(def),
+            Err(StorageError::UnknownTarget { .. }) => None,
+            Err(e) => return Err(Checked::Fail(e.into())),
+        };
+        defs.insert(row.target_id.clone(), def);
+    }
+    let Some(def) = defs.get(&row.target_id).and_then(Option::as_ref) else {
+        return Err(Checked::Line(LineError {
+            line: row.line,
+            message: format!("unknown target `{}`", row.target_id),
+        }));
+    };
+    if let Err(e) = validate_against(def, &row.value, &row.period, today) {
+        return Err(Checked::Line(LineError {
+            line: row.line,
+            message: e.error.to_string(),
+        }));
+    }
+    Ok((
+        row.line,
+        NewObservation {
+            target_id: row.target_id,
+            quantity: row.value.quantity,
+            period: row.period,
+            source: row.source,
+            url: row.url,
+            note: row.note,
+            recorded_by: row.recorded_by.unwrap_or_else(|| default_by.to_string()),
+        },
+    ))
+}
+
+/// Every definition and entry of an export against the ledger's rules, as
+/// `record` and `target add` would check them: an export is no back door.
+/// Each entry is judged by the definition in force when it was recorded.
+fn check_restore(
+    ledger: &Ledger,
+    versions: &[TargetVersion],
+    entries: &[Entry],
+) -> Result<(), String> {
+    let mut by_target: HashMap<&str, Vec<&TargetVersion>> = HashMap::new();
+    for v in versions {
+        check_version(&v.def, &v.recorded_by, &v.recorded_at, v.reason.as_deref()).map_err(
+            |e| {
+                format!(
+                    "target `{}` version {}, field `{}`: {e}",
+                    v.def.id, v.version, e.field
+                )
+            },
+        )?;
+        by_target.entry(v.def.id.as_str()).or_default().push(v);
+    }
+    let mut stored: HashMap<String, Option<TargetDef>> = HashMap::new();
+    for e in entries {
+        let in_force = by_target
+            .get(e.target_id.as_str())
+            .and_then(|vs| TargetVersion::in_force(vs, &e.recorded_at))
+            .map(|v| v.def.clone());
+        let def = match in_force {
+            Some(def) => Some(def),
+            None => stored
+                .entry(e.target_id.clone())
+                .or_insert_with(|| ledger.target(&e.target_id, None).ok())
+                .clone(),
+        };
+        let Some(def) = def else {
+            return Err(format!(
+                "entry #{}: unknown target `{}`, defined neither in the export nor in the ledger",
+                e.id, e.target_id
+            ));
+        };
+        check_entry(&def, e)
+            .map_err(|err| format!("entry #{}, field `{}`: {err}", e.id, err.field))?;
+    }
+    Ok(())
+}
+
+/// A conflict the ledger found, as a line of the file.
+fn conflict_error(
     new: &[NewObservation],
     lines: &[u64],
-    defs: &HashMap<String, Option<TargetDef>>,
-) -> CliResult<Vec<LineError>> {
-    let mut by_target: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (i, row) in new.iter().enumerate() {
-        let cumulative = defs
-            .get(&row.target_id)
-            .and_then(Option::as_ref)
-            .is_some_and(|d| d.kind == Kind::Cumulative);
-        if cumulative {
-            by_target.entry(&row.target_id).or_default().push(i);
-        }
+    index: usize,
+    conflict: &ImportConflict,
+) -> LineError {
+    let row = &new[index];
+    let period = format_period(&row.period);
+    let target = &row.target_id;
+    let message = match conflict {
+        ImportConflict::UnknownTarget => format!("unknown target `{target}`"),
+        ImportConflict::OverlapsEntry { id, period: other } => format!(
+            "period {period} overlaps observation #{id} ({}..{}) of `{target}`; \
+             amounts of a cumulative target must not be counted twice",
+            other.start, other.end
+        ),
+        ImportConflict::OverlapsRow { index: other } => format!(
+            "period {period} overlaps line {} ({}) of `{target}`; \
+             amounts of a cumulative target must not be counted twice",
+            lines[*other],
+            format_period(&new[*other].period)
+        ),
+    };
+    LineError {
+        line: lines[index],
+        message,
     }
-    let mut errors = Vec::new();
-    for (target, rows) in by_target {
-        let entries = ledger.entries(Some(target))?;
-        let superseded: HashSet<i64> = entries.iter().filter_map(|e| e.supersedes).collect();
-        let kept: Vec<&Entry> = entries
-            .iter()
-            .filter(|e| e.action != Action::Retract)
-            .collect();
-        // Current entries and accepted rows, disjoint, by start:
-        // start -> (end, what it is).
-        let mut taken: BTreeMap<NaiveDate, (NaiveDate, String)> = BTreeMap::new();
-        for e in kept.iter().filter(|e| !superseded.contains(&e.id)) {
-            if let Some(p) = e.period {
-                taken.insert(
-                    p.start,
-                    (
-                        p.end,
-                        format!("observation #{} ({}..{})", e.id, p.start, p.end),
-                    ),
-                );
-            }
-        }
-        let mut accepted: Vec<&NewObservation> = Vec::new();
-        for i in rows {
-            let row = &new[i];
-            let same = |q: Option<Quantity>, p: Option<Period>, source: &str| {
-                q == Some(row.quantity) && p == Some(row.period) && source == row.source
-            };
-            if kept.iter().any(|e| same(e.quantity, e.period, &e.source))
-                || accepted
-                    .iter()
-                    .any(|a| same(Some(a.quantity), Some(a.period), &a.source))
-            {
-                continue;
-            }
-            let clash = taken
-                .range(..=row.period.end)
-                .next_back()
-                .filter(|(_, (end, _))| *end >= row.period.start)
-                .map(|(_, (_, what))| what.clone());
-            match clash {
-                Some(what) => errors.push(LineError {
-                    line: lines[i],
-                    message: format!(
-                        "period {} overlaps {what} of `{target}`; \
-                         amounts of a cumulative target must not be counted twice",
-                        format_period(&row.period)
-                    ),
-                }),
-                None => {
-                    taken.insert(
-                        row.period.start,
-                        (
-                            row.period.end,
-                            format!("line {} ({})", lines[i], format_period(&row.period)),
-                        ),
-                    );
-                    accepted.push(row);
-                }
-            }
-        }
-    }
-    Ok(errors)
 }
 
 /// All problems of a file as one input error.

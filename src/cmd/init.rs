@@ -3,7 +3,7 @@
 use crate::config::Config;
 use crate::error::{CliError, CliResult, ExitCode};
 use crate::seed::{SEED, SEED_NAME, SEED_RECORDER};
-use crate::storage::{Access, ImportSummary, Ledger};
+use crate::storage::{Access, ImportSummary, Ledger, Location, StorageError};
 use crate::targets_file::parse_target_file;
 
 pub fn run(config: &Config) -> CliResult<ExitCode> {
@@ -32,6 +32,10 @@ pub fn run(config: &Config) -> CliResult<ExitCode> {
 /// runs racing each other end with one complete ledger.
 pub fn create_seeded(config: &Config) -> CliResult<ImportSummary> {
     let path = &config.ledger.path;
+    // A database URL is not a file name: never create a folder `postgres:`.
+    if let location @ Location::Url(_) = Location::from(path) {
+        return Err(StorageError::Unsupported { location }.into());
+    }
     let seed = parse_target_file(SEED, SEED_NAME)?;
     let folder = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),

@@ -24,7 +24,7 @@ pub fn run(config: &Config, args: &ListArgs) -> CliResult<ExitCode> {
     let as_of = config.as_of(args.as_of.as_deref())?;
     let ledger = open_ledger(config, Access::ReadOnly)?;
     let rows = build_rows(&ledger, &selection, as_of, None)?;
-    let bytes = crate::export::render(args.format, &rows, &table_style(config))?;
+    let bytes = crate::render::render(args.format, &rows, &table_style(config))?;
     crate::output::to_stdout(&bytes)?;
     if rows.is_empty() && args.format == Format::Table {
         eprintln!("tracker: no target matches");

@@ -21,7 +21,7 @@ mod target;
 use crate::cli::{Cli, Command, TargetCommand};
 use crate::config::Config;
 use crate::error::{CliError, CliResult, ErrorKind, ExitCode};
-use crate::export::TableStyle;
+use crate::render::TableStyle;
 use crate::storage::{Access, Ledger, StorageError};
 
 pub fn run(cli: Cli) -> CliResult<ExitCode> {
@@ -71,11 +71,23 @@ pub fn open_ledger(config: &Config, access: Access) -> CliResult<Ledger> {
     Ledger::open(path, access).map_err(CliError::from)
 }
 
+/// Who is recording: `--by` (or `TRACKER_USER` for commands without
+/// `--by`), else the config file's `by`, else the OS user; checked by the
+/// same text rule on every path, so no name can carry a control sequence
+/// into the trail.
+pub fn recorder(config: &Config, flag: Option<&str>) -> CliResult<String> {
+    let from_env = std::env::var("TRACKER_USER").ok();
+    let flag = flag
+        .or(from_env.as_deref())
+        .filter(|f| !f.trim().is_empty());
+    Ok(crate::domain::text::BY.check(&config.recorder(flag))?)
+}
+
 /// How tables look on this run's stdout.
 pub fn table_style(config: &Config) -> TableStyle {
     TableStyle {
         color: config.color,
-        width: crate::export::table::terminal_width(config.stdout_is_terminal),
+        width: crate::render::table::terminal_width(config.stdout_is_terminal),
         numbers: config.numbers,
     }
 }
@@ -86,44 +98,63 @@ impl From<StorageError> for CliError {
             StorageError::UnknownTarget { .. }
             | StorageError::UnknownObservation { .. }
             | StorageError::Conflict(_)
+            | StorageError::Invalid(_)
             | StorageError::AlreadyExists { .. } => ErrorKind::Input,
             StorageError::NotFound { .. }
             | StorageError::NotALedger { .. }
-            | StorageError::TooNew { .. } => ErrorKind::Ledger,
-            StorageError::Busy | StorageError::Sqlite(_) | StorageError::Io { .. } => {
-                ErrorKind::Runtime
-            }
+            | StorageError::TooNew { .. }
+            | StorageError::Unsupported { .. }
+            | StorageError::Corrupt(_) => ErrorKind::Ledger,
+            StorageError::Busy
+            | StorageError::ReadOnly { .. }
+            | StorageError::DiskFull
+            | StorageError::Database(_)
+            | StorageError::Io { .. } => ErrorKind::Runtime,
         };
-        let hint = match &error {
-            StorageError::UnknownTarget { suggestions, .. } if !suggestions.is_empty() => {
-                Some(format!(
-                    "did you mean {}? (`tracker list` shows every id)",
-                    suggestions
-                        .iter()
-                        .map(|s| format!("`{s}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))
-            }
-            StorageError::UnknownTarget { .. } => Some("`tracker list` shows every id".to_string()),
-            StorageError::NotFound { path } => Some(format!(
-                "create it with `tracker --db {} init`, or check the path",
-                path.display()
-            )),
-            StorageError::TooNew { .. } => Some("upgrade tracker to read this ledger".to_string()),
-            StorageError::Busy => Some(
-                "another tracker is writing; try again, or raise TRACKER_BUSY_TIMEOUT_MS"
-                    .to_string(),
-            ),
-            StorageError::Sqlite(_) => {
-                Some("`tracker check` tests the ledger's integrity".to_string())
-            }
-            _ => None,
-        };
+        let hint = storage_hint(&error);
         let err = CliError::new(kind, error);
         match hint {
             Some(hint) => err.with_hint(hint),
             None => err,
         }
     }
+}
+
+/// What to do about a storage error.
+fn storage_hint(error: &StorageError) -> Option<String> {
+    const RESTORE: &str = "run `tracker check` to see what is wrong; restore the latest \
+        `tracker backup`, or rebuild with `tracker export` + `tracker import`";
+    Some(match error {
+        StorageError::UnknownTarget { suggestions, .. } if !suggestions.is_empty() => format!(
+            "did you mean {}? (`tracker list` shows every id)",
+            suggestions
+                .iter()
+                .map(|s| format!("`{s}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        StorageError::UnknownTarget { .. } => "`tracker list` shows every id".to_string(),
+        StorageError::NotFound { path } => format!(
+            "create it with `tracker --db {} init`, or check the path",
+            path.display()
+        ),
+        StorageError::NotALedger { .. } | StorageError::Corrupt(_) => RESTORE.to_string(),
+        StorageError::TooNew { .. } => "upgrade tracker to read this ledger".to_string(),
+        StorageError::Busy => {
+            "another tracker is writing; try again, or raise TRACKER_BUSY_TIMEOUT_MS".to_string()
+        }
+        StorageError::ReadOnly { .. } => {
+            "make the ledger and its folder writable, or point --db/TRACKER_DB at a writable copy"
+                .to_string()
+        }
+        StorageError::DiskFull => {
+            "free some space on that disk and run the command again".to_string()
+        }
+        StorageError::Invalid(_) => {
+            "this is a bug: tracker's own checks should have refused the data first; please report it"
+                .to_string()
+        }
+        StorageError::Database(_) => "`tracker check` tests the ledger's integrity".to_string(),
+        _ => return None,
+    })
 }

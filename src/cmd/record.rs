@@ -7,13 +7,14 @@
 use super::{open_ledger, table_style};
 use crate::cli::RecordArgs;
 use crate::config::Config;
+use crate::domain::entry::{AsOf, check_observation};
+use crate::domain::text;
 use crate::error::{CliError, CliResult, ExitCode};
-use crate::model::{Kind, Period, TargetDef};
+use crate::model::{Period, TargetDef};
 use crate::numfmt::human_quantity;
 use crate::period::{format_period, parse_date, parse_period};
 use crate::report::{ReportRow, Selection, build_rows};
 use crate::storage::{Access, NewObservation};
-use crate::text;
 use crate::value::{ParsedValue, check_unit, parse_value};
 use chrono::NaiveDate;
 
@@ -22,13 +23,13 @@ pub fn run(config: &Config, args: &RecordArgs) -> CliResult<ExitCode> {
     let period = period_from_flags(args.date.as_deref(), args.period.as_deref())?
         .ok_or_else(|| CliError::input("give --date YYYY-MM-DD or --period PERIOD"))?;
     let source = text::SOURCE.check(&args.source)?;
-    let url = text::URL.check_opt(args.url.as_deref())?;
+    let url = text::URL.check_url_opt(args.url.as_deref())?;
     let note = text::NOTE.check_opt(args.note.as_deref())?;
-    let by = text::BY.check(&config.recorder(args.by.as_deref()))?;
+    let by = super::recorder(config, args.by.as_deref())?;
 
     let mut ledger = open_ledger(config, Access::ReadWrite)?;
     let def = ledger.target(&args.id, None)?;
-    validate_against(&def, &parsed, &period, config.today(), &args.value)?;
+    validate_against(&def, &parsed, &period, config.today())?;
 
     let new = NewObservation {
         target_id: def.id.clone(),
@@ -51,7 +52,7 @@ pub fn run(config: &Config, args: &RecordArgs) -> CliResult<ExitCode> {
         ..Selection::default()
     };
     let rows: Vec<ReportRow> = build_rows(&ledger, &selection, config.today(), None)?;
-    let bytes = crate::export::table::render_report(&rows, &table_style(config));
+    let bytes = crate::render::render(crate::cli::Format::Table, &rows, &table_style(config))?;
     crate::output::to_stdout(&bytes)?;
     Ok(ExitCode::Success)
 }
@@ -76,41 +77,22 @@ pub(crate) fn period_from_flags(
     }
 }
 
-/// The checks that need the target's definition.
+/// The checks that need the target's definition: the unit as typed, then
+/// the ledger's rules for amounts and periods ([`crate::domain::entry`]).
 pub(crate) fn validate_against(
     def: &TargetDef,
     parsed: &ParsedValue,
     period: &Period,
     today: NaiveDate,
-    raw: &str,
 ) -> CliResult<()> {
     check_unit(parsed, &def.unit)?;
-    if parsed.quantity.value.is_sign_negative()
-        && !parsed.quantity.value.is_zero()
-        && !def.allows_negative()
-    {
-        return Err(CliError::input(format!(
-            "`{raw}` is negative, but `{}` ({}) cannot be negative; only rates may be",
-            def.id, def.metric
-        )));
-    }
-    if period.end > today {
-        return Err(CliError::input(format!(
-            "period {} ends on {}, after today ({today}); record only figures for what has happened",
-            format_period(period),
-            period.end
-        ))
-        .with_hint("for a figure so far this year, use a range ending today or earlier, e.g. --period 2026-01-01..2026-06-30"));
-    }
-    if def.kind == Kind::Cumulative
-        && let (Some(start), Some(end)) = (def.window_start, def.deadline)
-        && (period.start < start || period.end > end)
-    {
-        return Err(CliError::input(format!(
-            "period {} is outside the window of `{}` ({start}..{end}); a cumulative target only counts amounts inside its window",
-            format_period(period),
-            def.id
-        )));
-    }
-    Ok(())
+    check_observation(def, &parsed.quantity, period, AsOf::Today(today)).map_err(|e| {
+        let future = e.field == "period" && period.end > today;
+        let err = CliError::input(e.message);
+        if future {
+            err.with_hint("for a figure so far this year, use a range ending today or earlier, e.g. --period 2026-01-01..2026-06-30")
+        } else {
+            err
+        }
+    })
 }

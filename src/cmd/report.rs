@@ -4,8 +4,8 @@ use super::{open_ledger, table_style};
 use crate::cli::{Format, GroupBy, ReportArgs, ReportFormat};
 use crate::config::Config;
 use crate::error::{CliError, CliResult, ExitCode};
-use crate::export::html::{Page, PageTarget};
-use crate::export::{TableStyle, report_format_from_extension};
+use crate::render::html::{Page, PageTarget};
+use crate::render::{TableStyle, report_format_from_extension};
 use crate::report::{ReportRow, Selection, build_rows, parse_statuses};
 use crate::storage::{Access, Ledger, timestamp};
 use chrono::{DateTime, NaiveTime, Utc};
@@ -25,7 +25,7 @@ pub fn run(config: &Config, args: &ReportArgs) -> CliResult<ExitCode> {
     let as_of = config.as_of(args.as_of.as_deref())?;
     let known_at = args.known_at.as_deref().map(parse_known_at).transpose()?;
     let ledger = open_ledger(config, Access::ReadOnly)?;
-    let rows = build_rows(&ledger, &selection, as_of, known_at.as_deref())?;
+    let rows = build_rows(&ledger, &selection, as_of, known_at)?;
 
     // Tables go to a file without colour; to a terminal as configured.
     let style = match &args.output {
@@ -34,13 +34,13 @@ pub fn run(config: &Config, args: &ReportArgs) -> CliResult<ExitCode> {
     };
     let bytes = match format {
         ReportFormat::Html => {
-            let page = html_page(config, args, &ledger, &rows, (as_of, known_at.clone()))?;
-            crate::export::html::render(&page)?
+            let page = html_page(config, args, &ledger, &rows, (as_of, known_at))?;
+            crate::render::html::render(&page)?
         }
-        ReportFormat::Table => crate::export::render(Format::Table, &rows, &style)?,
-        ReportFormat::Csv => crate::export::render(Format::Csv, &rows, &style)?,
-        ReportFormat::Json => crate::export::render(Format::Json, &rows, &style)?,
-        ReportFormat::Markdown => crate::export::render(Format::Markdown, &rows, &style)?,
+        ReportFormat::Table => crate::render::render(Format::Table, &rows, &style)?,
+        ReportFormat::Csv => crate::render::render(Format::Csv, &rows, &style)?,
+        ReportFormat::Json => crate::render::render(Format::Json, &rows, &style)?,
+        ReportFormat::Markdown => crate::render::render(Format::Markdown, &rows, &style)?,
     };
     match &args.output {
         Some(path) => crate::output::to_file(path, &bytes)?,
@@ -71,17 +71,19 @@ fn html_page(
     args: &ReportArgs,
     ledger: &Ledger,
     rows: &[ReportRow],
-    (as_of, known_at): (chrono::NaiveDate, Option<String>),
+    (as_of, known_at): (chrono::NaiveDate, Option<DateTime<Utc>>),
 ) -> CliResult<Page> {
+    // The trail's recorded_at is canonical text; compare in that form.
+    let known_at_text = known_at.map(timestamp);
     let mut targets = Vec::with_capacity(rows.len());
     for row in rows {
         let id = &row.def.id;
-        let observations = ledger.current_observations(id, known_at.as_deref())?;
+        let observations = ledger.current_observations(id, known_at)?;
         let entries = ledger
             .entries(Some(id))?
             .into_iter()
             .filter(|e| {
-                known_at
+                known_at_text
                     .as_deref()
                     .is_none_or(|at| e.recorded_at.as_str() <= at)
             })
@@ -95,7 +97,7 @@ fn html_page(
     Ok(Page {
         targets,
         as_of,
-        known_at,
+        known_at: known_at_text,
         numbers: config.numbers,
         group_by_source: args.group_by == Some(GroupBy::Source),
     })
@@ -131,15 +133,15 @@ fn choose_format(config: &Config, args: &ReportArgs) -> CliResult<ReportFormat> 
 }
 
 /// `--known-at`: an RFC 3339 time, or a date meaning the end of that day
-/// (UTC). Returned in the ledger's timestamp form for comparison.
-fn parse_known_at(text: &str) -> CliResult<String> {
+/// (UTC).
+fn parse_known_at(text: &str) -> CliResult<DateTime<Utc>> {
     if let Ok(time) = DateTime::parse_from_rfc3339(text) {
-        return Ok(timestamp(time.with_timezone(&Utc)));
+        return Ok(time.with_timezone(&Utc));
     }
     match crate::period::parse_date(text) {
         Ok(date) => {
             let end = NaiveTime::from_hms_milli_opt(23, 59, 59, 999).unwrap_or(NaiveTime::MIN);
-            Ok(timestamp(date.and_time(end).and_utc()))
+            Ok(date.and_time(end).and_utc())
         }
         Err(_) => Err(CliError::input(format!(
             "--known-at: `{text}` is neither an RFC 3339 time (2025-03-01T00:00:00Z) nor a date (2025-03-01)"

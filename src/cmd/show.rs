@@ -6,12 +6,13 @@ use super::{open_ledger, table_style};
 use crate::cli::ShowArgs;
 use crate::config::Config;
 use crate::error::{CliResult, ExitCode};
-use crate::export::table::{
-    BOLD, DIM, paint, progress_segments, sparkline, status_sgr, target_text,
-};
 use crate::model::{Action, Entry, Kind};
 use crate::numfmt::human_quantity;
 use crate::period::format_period;
+use crate::render::safe;
+use crate::render::table::{
+    BOLD, DIM, paint, progress_segments, sparkline, status_sgr, target_text,
+};
 use crate::report::{ReportRow, Selection, build_rows};
 use crate::storage::Access;
 use comfy_table::Cell;
@@ -26,8 +27,8 @@ pub fn run(config: &Config, args: &ShowArgs) -> CliResult<ExitCode> {
         ids: vec![def.id.clone()],
         ..Selection::default()
     };
-    let rows = build_rows(&ledger, &selection, as_of, None)?;
-    let entries = ledger.entries(Some(&def.id))?;
+    let rows = safe::rows(&build_rows(&ledger, &selection, as_of, None)?);
+    let entries = safe::entries(&ledger.entries(Some(&def.id))?);
     let observations = ledger.current_observations(&def.id, None)?;
     let style = table_style(config);
     let mut page = String::new();
@@ -43,7 +44,7 @@ fn render_page(
     row: &ReportRow,
     entries: &[Entry],
     observations: &[crate::model::Observation],
-    style: &crate::export::TableStyle,
+    style: &crate::render::TableStyle,
 ) {
     let def = &row.def;
     let a = &row.assessment;
@@ -245,12 +246,12 @@ fn kind_text(kind: Kind) -> String {
 
 /// The trail of one target: every entry, who and when, and what replaced
 /// what.
-pub fn history_table(entries: &[Entry], unit: &str, style: &crate::export::TableStyle) -> String {
+pub fn history_table(entries: &[Entry], unit: &str, style: &crate::render::TableStyle) -> String {
     let superseded_by: HashMap<i64, &Entry> = entries
         .iter()
         .filter_map(|e| e.supersedes.map(|old| (old, e)))
         .collect();
-    let mut table = crate::export::table::new_table(&crate::export::TableStyle::plain());
+    let mut table = crate::render::table::new_table(&crate::render::TableStyle::plain());
     if let Some(width) = style.width {
         // Long sources wrap inside their cell rather than past the edge.
         table

@@ -1,17 +1,21 @@
-//! `tracker target import|add`: define targets.
+//! `tracker target import|add|amend`: define targets.
 //!
-//! Both go through the target-file parser: `add` turns its flags into a
-//! one-target file, so a target typed on the command line is validated by
-//! exactly the rules a file or the seed is.
+//! A target file goes through the target-file parser; `add` and `amend`
+//! fill a [`TargetDraft`] from their flags and build it. Both end in the
+//! same rules ([`crate::domain::target::check_target`]), so a target typed
+//! on the command line is held to exactly what a file or the seed is, and
+//! an error names the flag (`--limit`) or the file line.
 
 use super::open_ledger;
 use crate::cli::{TargetAddArgs, TargetAmendArgs};
 use crate::config::Config;
+use crate::domain::RuleError;
+use crate::domain::entry::{AsOf, check_observation};
+use crate::domain::target::TargetDraft;
 use crate::error::{CliError, CliResult, ExitCode};
 use crate::model::TargetDef;
 use crate::storage::{Access, ImportSummary};
-use crate::targets_file::{TargetFile, parse_target_file};
-use crate::value::format_plain;
+use crate::targets_file::{SeedTarget, TargetFile, parse_target_file};
 use std::path::Path;
 
 pub fn import(config: &Config, file: &Path) -> CliResult<ExitCode> {
@@ -24,23 +28,55 @@ pub fn import(config: &Config, file: &Path) -> CliResult<ExitCode> {
             e.utf8_error().valid_up_to()
         ))
     })?;
-    let parsed = parse_target_file(&text, &file.display().to_string())?;
+    let name = file.display().to_string();
+    let parsed = parse_target_file(&text, &name)?;
+    // Figures a file records are observations like any other: none for a
+    // period that has not ended yet.
+    for target in &parsed.targets {
+        for (n, obs) in target.observations.iter().enumerate() {
+            check_observation(
+                &target.def,
+                &obs.quantity,
+                &obs.period,
+                AsOf::Today(config.today()),
+            )
+            .map_err(|e| {
+                CliError::input(format!(
+                    "{name}: target `{}`, observation #{}, field `{}`: {e}",
+                    target.def.id,
+                    n + 1,
+                    e.field
+                ))
+            })?;
+        }
+    }
     let summary = store(config, &parsed)?;
     report(&summary);
     Ok(ExitCode::Success)
 }
 
 pub fn add(config: &Config, args: &TargetAddArgs) -> CliResult<ExitCode> {
-    let text = to_target_file(args);
-    let parsed = parse_target_file(&text, "command line")?;
+    let def = draft_from_flags(args).build().map_err(flag_error)?;
+    let parsed = TargetFile {
+        targets: vec![SeedTarget {
+            def,
+            observations: Vec::new(),
+        }],
+    };
     let summary = store(config, &parsed)?;
     report(&summary);
     Ok(ExitCode::Success)
 }
 
+/// A broken rule reported against the flag that gave the field.
+fn flag_error(e: RuleError) -> CliError {
+    CliError::input(format!("{}: {}", e.flag(), e.message))
+}
+
 fn store(config: &Config, parsed: &TargetFile) -> CliResult<ImportSummary> {
+    let by = super::recorder(config, None)?;
     let mut ledger = open_ledger(config, Access::ReadWrite)?;
-    Ok(ledger.import_targets(&parsed.targets, &config.recorder(None), config.now)?)
+    Ok(ledger.import_targets(&parsed.targets, &by, config.now)?)
 }
 
 fn report(summary: &ImportSummary) {
@@ -64,131 +100,64 @@ fn report(summary: &ImportSummary) {
     }
 }
 
-/// The flags of `target add` as a one-target file.
-fn to_target_file(args: &TargetAddArgs) -> String {
-    let mut target = toml::Table::new();
-    let mut put = |key: &str, value: Option<&str>| {
-        if let Some(value) = value {
-            target.insert(key.to_string(), toml::Value::String(value.to_string()));
-        }
-    };
-    put("id", Some(&args.id));
-    put("title", Some(&args.title));
-    put("kind", Some(&args.kind));
-    put("metric", Some(&args.metric));
-    put("unit", Some(&args.unit));
-    put("direction", Some(&args.direction));
-    put("target", args.target.as_deref());
-    put("window_start", args.window_start.as_deref());
-    put("deadline", args.deadline.as_deref());
-    put("limit", args.limit.as_deref());
-    put("cadence", Some(&args.cadence));
-    put("quote", Some(&args.quote));
-    put("speaker", Some(&args.speaker));
-    put("speaker_role", Some(&args.speaker_role));
-    put("interpretation", Some(&args.interpretation));
-    if args.rate {
-        target.insert("rate".to_string(), toml::Value::Boolean(true));
+/// The flags of `target add` as a draft.
+fn draft_from_flags(args: &TargetAddArgs) -> TargetDraft {
+    TargetDraft {
+        id: args.id.clone(),
+        title: args.title.clone(),
+        kind: args.kind.clone(),
+        metric: args.metric.clone(),
+        unit: args.unit.clone(),
+        direction: args.direction.clone(),
+        target: args.target.clone(),
+        window_start: args.window_start.clone(),
+        deadline: args.deadline.clone(),
+        limit: args.limit.clone(),
+        rate: args.rate,
+        cadence: args.cadence.clone(),
+        quote: args.quote.clone(),
+        speaker: args.speaker.clone(),
+        speaker_role: args.speaker_role.clone(),
+        statement_date: args.statement_date.clone(),
+        source_title: args.source_title.clone(),
+        source_url: args.source_url.clone(),
+        interpretation: args.interpretation.clone(),
     }
-    one_target_file(
-        target,
-        &args.source_title,
-        &args.statement_date,
-        args.source_url.as_deref(),
-    )
-}
-
-/// A target file holding one `[[target]]` and its `[source]`.
-fn one_target_file(target: toml::Table, title: &str, date: &str, url: Option<&str>) -> String {
-    let mut source = toml::Table::new();
-    source.insert("title".into(), toml::Value::String(title.into()));
-    source.insert("date".into(), toml::Value::String(date.into()));
-    if let Some(url) = url {
-        source.insert("url".into(), toml::Value::String(url.into()));
-    }
-    let mut file = toml::Table::new();
-    file.insert("format".into(), toml::Value::Integer(1));
-    file.insert("source".into(), toml::Value::Table(source));
-    file.insert(
-        "target".into(),
-        toml::Value::Array(vec![toml::Value::Table(target)]),
-    );
-    file.to_string()
-}
-
-/// A definition as a `[[target]]` table, for amending through the parser.
-fn def_to_table(def: &TargetDef) -> toml::Table {
-    let mut t = toml::Table::new();
-    let mut put = |key: &str, value: Option<String>| {
-        if let Some(value) = value {
-            t.insert(key.to_string(), toml::Value::String(value));
-        }
-    };
-    put("id", Some(def.id.clone()));
-    put("title", Some(def.title.clone()));
-    put("kind", Some(def.kind.to_string()));
-    put("metric", Some(def.metric.clone()));
-    put("unit", Some(def.unit.clone()));
-    put("direction", Some(def.direction.to_string()));
-    put(
-        "target",
-        def.comparator.zip(def.target_value).map(|(c, v)| match c {
-            crate::model::Comparator::Equal => format_plain(v),
-            c => format!("{c} {}", format_plain(v)),
-        }),
-    );
-    put("window_start", def.window_start.map(|d| d.to_string()));
-    put("deadline", def.deadline.map(|d| d.to_string()));
-    put("limit", def.limit.map(format_plain));
-    put("cadence", Some(def.cadence.to_string()));
-    put("quote", Some(def.provenance.quote.clone()));
-    put("speaker", Some(def.provenance.speaker.clone()));
-    put("speaker_role", Some(def.provenance.speaker_role.clone()));
-    put("interpretation", Some(def.interpretation.clone()));
-    if def.is_rate {
-        t.insert("rate".into(), toml::Value::Boolean(true));
-    }
-    t
 }
 
 pub fn amend(config: &Config, args: &TargetAmendArgs) -> CliResult<ExitCode> {
-    let reason = crate::text::REASON.check(&args.reason)?;
+    let reason = crate::domain::text::REASON.check(&args.reason)?;
     let mut ledger = open_ledger(config, Access::ReadWrite)?;
     let current = ledger.target(&args.id, None)?;
-    let mut table = def_to_table(&current);
-    let changes = [
-        ("title", &args.title),
-        ("metric", &args.metric),
-        ("direction", &args.direction),
-        ("target", &args.target),
-        ("window_start", &args.window_start),
-        ("deadline", &args.deadline),
-        ("cadence", &args.cadence),
-        ("interpretation", &args.interpretation),
-    ];
-    for (key, value) in changes {
-        if let Some(value) = value {
-            table.insert(key.to_string(), toml::Value::String(value.clone()));
+    let mut draft = TargetDraft::from_def(&current);
+    let replace = |field: &mut String, flag: &Option<String>| {
+        if let Some(value) = flag {
+            *field = value.clone();
+        }
+    };
+    replace(&mut draft.title, &args.title);
+    replace(&mut draft.metric, &args.metric);
+    replace(&mut draft.direction, &args.direction);
+    replace(&mut draft.cadence, &args.cadence);
+    replace(&mut draft.interpretation, &args.interpretation);
+    for (field, flag) in [
+        (&mut draft.target, &args.target),
+        (&mut draft.window_start, &args.window_start),
+        (&mut draft.deadline, &args.deadline),
+    ] {
+        if flag.is_some() {
+            *field = flag.clone();
         }
     }
-    let p = &current.provenance;
-    let text = one_target_file(
-        table,
-        &p.source_title,
-        &p.statement_date.to_string(),
-        p.source_url.as_deref(),
-    );
-    let parsed = parse_target_file(&text, "the amended definition")?;
-    let Some(amended) = parsed.targets.into_iter().next().map(|t| t.def) else {
-        return Err(CliError::runtime("amended definition vanished"));
-    };
+    let amended: TargetDef = draft.build().map_err(flag_error)?;
     if amended == current {
         return Err(CliError::input(format!(
             "the amendment leaves `{}` unchanged; give at least one changed field",
             current.id
         )));
     }
-    let version = ledger.amend_target(&amended, &reason, &config.recorder(None), config.now)?;
+    let by = super::recorder(config, None)?;
+    let version = ledger.amend_target(&amended, &reason, &by, config.now)?;
     println!("amended {} (definition version {version})", amended.id);
     Ok(ExitCode::Success)
 }

@@ -5,14 +5,13 @@
 //! `since` belongs to the previous window, so consecutive runs that pass
 //! one's `until` as the next one's `since` see every entry exactly once.
 
-use super::{
-    ENTRY_COLUMNS, Ledger, StorageResult, TARGET_COLUMN_COUNT, TARGET_COLUMNS, TargetVersion,
-    entry_from_row, target_from_row,
-};
+use super::codec::{entry_from_row, target_from_row};
+use super::sql::{ENTRY_COLUMNS, TARGET_COLUMN_COUNT, TARGET_COLUMNS};
+use super::{SqliteLedger, StorageResult, TargetVersion};
 use crate::model::Entry;
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
-impl Ledger {
+impl SqliteLedger {
     /// Trail entries recorded in `(since, until]` (`since` None: from the
     /// beginning), oldest first.
     pub fn entries_between(&self, since: Option<&str>, until: &str) -> StorageResult<Vec<Entry>> {

@@ -18,7 +18,7 @@ pub const APPLICATION_ID: i32 = 0x5452_4B52;
 pub const MIGRATIONS: &[&str] = &[
     include_str!("../../schema.sql"),
     include_str!("migrations/0002-covering-index.sql"),
-    include_str!("migrations/0003-marks.sql"),
+    include_str!("migrations/0004-marks.sql"),
 ];
 
 /// The schema version this build writes.

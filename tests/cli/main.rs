@@ -17,6 +17,8 @@ mod test_list_show;
 mod test_readme;
 mod test_record;
 mod test_report;
+mod test_rules;
 mod test_shell;
+mod test_storage_errors;
 mod test_target;
 mod test_trail;

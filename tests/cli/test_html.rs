@@ -24,16 +24,19 @@ fn ledger_with_history() -> TestEnv {
         full.extend_from_slice(args);
         env.tracker(&full).assert().success();
     };
-    record(&[
-        "equipment-renewal",
-        "400bn",
-        "--period",
-        "2024",
-        "--source",
-        XSS,
-        "--url",
-        "javascript:alert(1)",
-    ]);
+    // `record` now refuses a `javascript:` URL; a ledger written by an
+    // older version can still hold one, so the first figure goes in by SQL,
+    // exactly as `record 400bn --period 2024` stores it.
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.execute(
+        "INSERT INTO observations (target_id, action, value, qualifier, period_start,
+            period_end, source, url, recorded_by, recorded_at)
+         VALUES ('equipment-renewal', 'record', '400000000000', 'exact', '2024-01-01',
+            '2024-12-31', ?1, 'javascript:alert(1)', 'tester', '2025-06-30T12:00:00.000Z')",
+        [XSS],
+    )
+    .unwrap();
+    drop(conn);
     record(&[
         "equipment-renewal",
         ">450bn",

@@ -43,7 +43,7 @@ pub fn neutralise(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::export::tests::sample_row;
+    use crate::render::tests::sample_row;
 
     #[test]
     fn header_even_without_rows() {

@@ -389,7 +389,7 @@ pub fn shorten(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::export::tests::sample_row;
+    use crate::render::tests::sample_row;
 
     #[test]
     fn bar_marks_expected_and_clamps() {

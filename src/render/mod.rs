@@ -10,6 +10,7 @@ pub mod entries;
 pub mod html;
 pub(crate) mod json;
 mod markdown;
+pub mod safe;
 pub mod table;
 
 use crate::cli::Format;
@@ -25,8 +26,8 @@ pub fn render(format: Format, rows: &[ReportRow], style: &TableStyle) -> CliResu
     match format {
         Format::Csv => csv::render(rows),
         Format::Json => json::render(rows),
-        Format::Markdown => Ok(markdown::render(rows)),
-        Format::Table => Ok(table::render_report(rows, style)),
+        Format::Markdown => Ok(markdown::render(&safe::rows(rows))),
+        Format::Table => Ok(table::render_report(&safe::rows(rows), style)),
     }
 }
 

@@ -19,8 +19,8 @@ pub fn render(
     match format {
         Format::Csv => csv(changes, window),
         Format::Json => json(changes, window),
-        Format::Markdown => Ok(markdown(changes, window).into_bytes()),
-        Format::Table => Ok(table(changes, window, style).into_bytes()),
+        Format::Markdown => Ok(markdown(&super::safe::changes(changes), window).into_bytes()),
+        Format::Table => Ok(table(&super::safe::changes(changes), window, style).into_bytes()),
     }
 }
 
@@ -160,7 +160,7 @@ fn table(changes: &[Change], window: &Window, style: &TableStyle) -> String {
     let mut t = new_table(style);
     t.set_header(["CHANGE", "TARGET", "WHAT", "RECORDED"]);
     for c in changes {
-        let what = crate::export::table::fit_width(
+        let what = crate::render::table::fit_width(
             c.summary
                 .strip_prefix(&c.target_id)
                 .and_then(|s| s.strip_prefix(": "))
@@ -192,9 +192,9 @@ fn table(changes: &[Change], window: &Window, style: &TableStyle) -> String {
 mod tests {
     use super::*;
     use crate::changes::collect;
-    use crate::export::tests::{date, sample_row};
     use crate::model::Status;
     use crate::numfmt::NumberStyle;
+    use crate::render::tests::{date, sample_row};
 
     fn sample() -> (Vec<Change>, Window) {
         let mut before = sample_row("x-1", "t");
@@ -236,5 +236,20 @@ mod tests {
         assert!(text.contains("## Status changes (1)"));
         assert!(text.contains("- **x-1**: on-track → at-risk"), "{text}");
         assert!(markdown(&[], &window).contains("No changes."));
+    }
+
+    #[test]
+    fn people_see_control_characters_as_symbols_machines_get_the_text() {
+        let (mut changes, window) = sample();
+        changes[0].reason = Some("why\x1b[2J".into());
+        changes[0].summary.push_str(" \x1b]0;x\x07");
+        let style = TableStyle::plain();
+        for format in [Format::Table, Format::Markdown] {
+            let out = render(format, &changes, &window, &style).unwrap();
+            assert!(!out.iter().any(|b| *b == 0x1b || *b == 0x07), "{format:?}");
+        }
+        let out = render(Format::Json, &changes, &window, &style).unwrap();
+        let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(value[0]["reason"], "why\u{1b}[2J");
     }
 }

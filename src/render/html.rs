@@ -299,7 +299,7 @@ fn latest_text(row: &ReportRow, numbers: NumberStyle) -> Markup {
 }
 
 fn goal_text(row: &ReportRow, numbers: NumberStyle) -> String {
-    let value = crate::export::table::target_value_text(row, numbers);
+    let value = crate::render::table::target_value_text(row, numbers);
     match row.def.deadline {
         Some(d) => format!("{value} by {d}"),
         None => value,
@@ -504,7 +504,7 @@ table.overview thead{position:absolute;left:-10000px}table.overview tr{display:b
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::export::tests::sample_row;
+    use crate::render::tests::sample_row;
 
     fn page(rows: Vec<ReportRow>, entries: Vec<Entry>) -> Page {
         Page {
@@ -516,7 +516,7 @@ mod tests {
                     entries: entries.clone(),
                 })
                 .collect(),
-            as_of: crate::export::tests::date("2025-02-01"),
+            as_of: crate::render::tests::date("2025-02-01"),
             known_at: None,
             numbers: NumberStyle::Western,
             group_by_source: false,

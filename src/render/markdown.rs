@@ -30,7 +30,7 @@ fn spell(cell: &Cell) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::export::tests::sample_row;
+    use crate::render::tests::sample_row;
 
     #[test]
     fn escapes_pipes_and_keeps_shape() {

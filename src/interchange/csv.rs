@@ -1,6 +1,5 @@
-//! File formats for bulk transfer: the observation CSV that `import` reads
-//! and `export --format csv` writes, and the JSON document that `export`
-//! writes and `import` restores.
+//! The observation CSV: the file `import` reads and `export --format csv`
+//! writes, both directions here so that what one writes the other reads.
 //!
 //! Parsing here is structural and syntactic only (columns, UTF-8, value and
 //! period grammar, text rules), and collects every problem with its line
@@ -8,11 +7,15 @@
 //! fixed in one pass. Checks that need the ledger (does the target exist,
 //! does the unit fit) happen in the import command.
 
-use crate::model::{Action, Entry, Period, Qualifier, Quantity};
+use crate::domain::text;
+use crate::error::{CliError, CliResult};
+use crate::model::{Period, Qualifier, Quantity};
+use crate::period::format_period;
 use crate::period::{parse_date, parse_period};
-use crate::text;
+use crate::render::csv::neutralise;
+use crate::storage::Ledger;
+use crate::value::format_plain;
 use crate::value::{ParsedValue, parse_value};
-use serde::{Deserialize, Serialize};
 
 /// Columns the observation CSV may have. `target_id`, `value`, `source` and
 /// one of `period`/`date` are required.
@@ -66,6 +69,15 @@ pub fn parse_observation_csv(bytes: &[u8]) -> Result<Vec<CsvRow>, Vec<LineError>
 /// with the problems of the others, so that a caller can check those rows
 /// against the ledger too and report every bad line in one pass.
 pub fn read_observation_csv(bytes: &[u8]) -> (Vec<CsvRow>, Vec<LineError>) {
+    let mut rows = Vec::new();
+    let errors = visit_observation_csv(bytes, &mut |row| rows.push(row));
+    (rows, errors)
+}
+
+/// Hands each row that parses to `on_row` as soon as it is read, and
+/// returns the problems of the others (or of the header): an import holds
+/// one parsed row at a time, not the whole file's.
+pub fn visit_observation_csv(bytes: &[u8], on_row: &mut dyn FnMut(CsvRow)) -> Vec<LineError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     // The csv crate reads an unclosed quote to the end of the file without
     // complaint, which would silently fold the rest of the file into one
@@ -86,26 +98,23 @@ pub fn read_observation_csv(bytes: &[u8]) -> (Vec<CsvRow>, Vec<LineError>) {
     let mut records = reader.byte_records().peekable();
     let header = match records.next() {
         Some(Ok(header)) => header,
-        Some(Err(e)) => return (Vec::new(), vec![csv_error(1, &e)]),
+        Some(Err(e)) => return vec![csv_error(1, &e)],
         None => {
-            return (
-                Vec::new(),
-                vec![LineError {
-                    line: 1,
-                    message: format!(
-                        "the file is empty; it needs a header line with the columns {}",
-                        CSV_COLUMNS.join(",")
-                    ),
-                }],
-            );
+            return vec![LineError {
+                line: 1,
+                message: format!(
+                    "the file is empty; it needs a header line with the columns {}",
+                    CSV_COLUMNS.join(",")
+                ),
+            }];
         }
     };
     if let Some(line) = unclosed
         && records.peek().is_none()
     {
-        return (Vec::new(), vec![unclosed_error(line)]);
+        return vec![unclosed_error(line)];
     }
-    let header_error = |message: String| (Vec::new(), vec![LineError { line: 1, message }]);
+    let header_error = |message: String| vec![LineError { line: 1, message }];
     let mut columns: Vec<&str> = Vec::new();
     for (i, field) in header.iter().enumerate() {
         let Ok(name) = std::str::from_utf8(field) else {
@@ -135,7 +144,6 @@ pub fn read_observation_csv(bytes: &[u8]) -> (Vec<CsvRow>, Vec<LineError>) {
         return header_error(format!("missing column(s): {}", missing.join(", ")));
     }
 
-    let mut rows = Vec::new();
     while let Some(record) = records.next() {
         if let Some(line) = unclosed
             && records.peek().is_none()
@@ -165,11 +173,11 @@ pub fn read_observation_csv(bytes: &[u8]) -> (Vec<CsvRow>, Vec<LineError>) {
             continue;
         }
         match parse_row(line, &columns, &record) {
-            Ok(row) => rows.push(row),
+            Ok(row) => on_row(row),
             Err(message) => errors.push(LineError { line, message }),
         }
     }
-    (rows, errors)
+    errors
 }
 
 /// Line numbers from byte offsets. The csv crate's own line count lags by
@@ -282,12 +290,12 @@ fn parse_row(line: u64, columns: &[&str], record: &::csv::ByteRecord) -> Result<
             Some(text.to_string())
         })
     };
-    // Free text as `export --format csv` writes it: a leading `'` that
-    // neutralised a spreadsheet formula is removed again, so an export
-    // re-imports to the same entries.
+    // Free text as `export --format csv` writes it: the leading `'` that
+    // [`escape_text`] added is removed again, so an export re-imports to
+    // the same entries.
     let free_text = |name: &str| -> Result<Option<String>, String> {
         Ok(get(name)?.map(|text| match text.strip_prefix('\'') {
-            Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest.to_string(),
+            Some(rest) if rest.starts_with(ESCAPED_LEADS) => rest.to_string(),
             _ => text,
         }))
     };
@@ -319,22 +327,26 @@ fn parse_row(line: u64, columns: &[&str], record: &::csv::ByteRecord) -> Result<
         (None, None) => return Err("period (or date) is empty".into()),
     };
     let source = text::SOURCE
+        .named("source")
         .check(&free_text("source")?.unwrap_or_default())
-        .map_err(|e| e.to_string().replace("--source", "source"))?;
+        .map_err(|e| e.to_string())?;
     let url = text::URL
-        .check_opt(free_text("url")?.as_deref())
-        .map_err(|e| e.to_string().replace("--url", "url"))?;
+        .named("url")
+        .check_url_opt(free_text("url")?.as_deref())
+        .map_err(|e| e.to_string())?;
     // A line break inside a quoted note of a CRLF file is CRLF too.
     let note = text::NOTE
+        .named("note")
         .check_opt(
             free_text("note")?
                 .map(|n| n.replace("\r\n", "\n"))
                 .as_deref(),
         )
-        .map_err(|e| e.to_string().replace("--note", "note"))?;
+        .map_err(|e| e.to_string())?;
     let recorded_by = text::BY
+        .named("recorded_by")
         .check_opt(free_text("recorded_by")?.as_deref())
-        .map_err(|e| e.to_string().replace("--by", "recorded_by"))?;
+        .map_err(|e| e.to_string())?;
     let _ = line;
     Ok(CsvRow {
         line,
@@ -349,123 +361,61 @@ fn parse_row(line: u64, columns: &[&str], record: &::csv::ByteRecord) -> Result<
     })
 }
 
-/// The whole ledger as `tracker export` writes it (format 1).
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ExportDoc {
-    /// Always "tracker-ledger".
-    pub kind: String,
-    pub format: u32,
-    pub targets: Vec<ExportVersion>,
-    pub entries: Vec<ExportEntry>,
+/// First characters after which a leading `'` was added by the writer.
+const ESCAPED_LEADS: [char; 7] = ['=', '+', '-', '@', '\t', '\r', '\''];
+
+/// Free text for the observation CSV: neutralised against spreadsheet
+/// formulas like every CSV output, and reversibly so: text that itself
+/// starts with `'` gets one more, so `'=x` is written `''=x` and reads back
+/// as `'=x` rather than losing its quote.
+fn escape_text(text: &str) -> String {
+    if text.starts_with('\'') {
+        format!("'{text}")
+    } else {
+        neutralise(text)
+    }
 }
 
-pub const EXPORT_KIND: &str = "tracker-ledger";
-
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ExportVersion {
-    pub id: String,
-    pub version: i64,
-    pub title: String,
-    pub kind: String,
-    pub metric: String,
-    pub unit: String,
-    pub direction: String,
-    pub comparator: Option<String>,
-    pub target: Option<String>,
-    pub window_start: Option<String>,
-    pub deadline: Option<String>,
-    pub limit: Option<String>,
-    pub rate: bool,
-    pub cadence: String,
-    pub quote: String,
-    pub speaker: String,
-    pub speaker_role: String,
-    pub statement_date: String,
-    pub source_title: String,
-    pub source_url: Option<String>,
-    pub interpretation: String,
-    pub recorded_at: String,
-    pub recorded_by: String,
-    pub reason: Option<String>,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ExportEntry {
-    pub id: i64,
-    pub target_id: String,
-    pub action: String,
-    pub value: Option<String>,
-    pub qualifier: Option<String>,
-    pub period_start: Option<String>,
-    pub period_end: Option<String>,
-    pub source: String,
-    pub url: Option<String>,
-    pub note: Option<String>,
-    pub recorded_by: String,
-    pub recorded_at: String,
-    pub supersedes: Option<i64>,
-    pub reason: Option<String>,
-}
-
-impl ExportEntry {
-    pub fn from_entry(e: &Entry) -> Self {
-        ExportEntry {
-            id: e.id,
-            target_id: e.target_id.clone(),
-            action: e.action.as_str().to_string(),
-            value: e.quantity.map(|q| crate::value::format_plain(q.value)),
-            qualifier: e.quantity.map(|q| q.qualifier.as_str().to_string()),
-            period_start: e.period.map(|p| p.start.to_string()),
-            period_end: e.period.map(|p| p.end.to_string()),
-            source: e.source.clone(),
-            url: e.url.clone(),
-            note: e.note.clone(),
-            recorded_by: e.recorded_by.clone(),
-            recorded_at: e.recorded_at.clone(),
-            supersedes: e.supersedes,
-            reason: e.reason.clone(),
+/// The current observations of the ledger in the layout `import` reads;
+/// free text neutralised against spreadsheet formula injection.
+pub fn current_observations_csv(ledger: &Ledger) -> CliResult<Vec<u8>> {
+    let mut writer = ::csv::WriterBuilder::new()
+        .terminator(::csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    let fail = |e: ::csv::Error| CliError::runtime(format!("cannot write CSV: {e}"));
+    writer.write_record(CSV_COLUMNS).map_err(fail)?;
+    let current: std::collections::HashSet<i64> = {
+        let mut ids = std::collections::HashSet::new();
+        ledger.for_each_target(None, |_, observations| {
+            ids.extend(observations.iter().map(|o| o.id));
+            Ok(())
+        })?;
+        ids
+    };
+    for e in ledger.entries(None)? {
+        let (Some(q), Some(p)) = (e.quantity, e.period) else {
+            continue;
+        };
+        if !current.contains(&e.id) {
+            continue;
         }
+        writer
+            .write_record([
+                escape_text(&e.target_id),
+                format_plain(q.value),
+                q.qualifier.as_str().to_string(),
+                format_period(&p),
+                String::new(),
+                escape_text(&e.source),
+                e.url.as_deref().map(escape_text).unwrap_or_default(),
+                e.note.as_deref().map(escape_text).unwrap_or_default(),
+                escape_text(&e.recorded_by),
+            ])
+            .map_err(fail)?;
     }
-
-    /// Back to a model entry, checking every field's grammar.
-    pub fn to_entry(&self) -> Result<Entry, String> {
-        let action: Action = self.action.parse()?;
-        let quantity = match (&self.value, &self.qualifier) {
-            (Some(v), Some(q)) => Some(Quantity {
-                value: v
-                    .parse()
-                    .map_err(|_| format!("value `{v}` is not a number"))?,
-                qualifier: q.parse()?,
-            }),
-            (None, None) => None,
-            _ => return Err("value and qualifier go together".into()),
-        };
-        let period = match (&self.period_start, &self.period_end) {
-            (Some(s), Some(e)) => Some(Period {
-                start: parse_date(s).map_err(|e| e.to_string())?,
-                end: parse_date(e).map_err(|e| e.to_string())?,
-            }),
-            (None, None) => None,
-            _ => return Err("period_start and period_end go together".into()),
-        };
-        Ok(Entry {
-            id: self.id,
-            target_id: self.target_id.clone(),
-            action,
-            quantity,
-            period,
-            source: self.source.clone(),
-            url: self.url.clone(),
-            note: self.note.clone(),
-            recorded_by: self.recorded_by.clone(),
-            recorded_at: self.recorded_at.clone(),
-            supersedes: self.supersedes,
-            reason: self.reason.clone(),
-        })
-    }
+    writer
+        .into_inner()
+        .map_err(|e| CliError::runtime(format!("cannot write CSV: {e}")))
 }
 
 #[cfg(test)]

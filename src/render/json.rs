@@ -58,7 +58,7 @@ pub fn render(rows: &[ReportRow]) -> CliResult<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::export::tests::sample_row;
+    use crate::render::tests::sample_row;
 
     #[test]
     fn keys_in_column_order_and_numbers_exact() {
