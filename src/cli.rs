@@ -150,6 +150,24 @@ pub fn observation_number(text: &str) -> Result<i64, String> {
     }
 }
 
+/// `report` formats: the shared ones plus the HTML page (one
+/// self-contained page, inline CSS and SVG charts, to publish).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Table,
+    Csv,
+    Json,
+    Markdown,
+    Html,
+}
+
+/// How `report --format html` groups its overview.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GroupBy {
+    /// One table per source (briefing), with its Open SDG aggregate score.
+    Source,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Create a ledger and seed it with the briefing's targets.
@@ -191,9 +209,24 @@ pub enum Command {
         tracker report --csv -o status.csv\n  \
         tracker report equipment-renewal --json --as-of 2025-02-01\n  \
         tracker report --csv --known-at 2025-03-01T00:00:00Z -o march.csv\n  \
-        tracker report --csv -o status.csv --fail-on off-track,missed   # exit 3 if any\n\n\
+        tracker report --csv -o status.csv --fail-on off-track,missed   # exit 3 if any\n  \
+        tracker report -o status.html --group-by source   # a self-contained page to publish\n\n\
         Exit codes: 0 ok, 1 runtime failure, 2 bad usage or input, 3 --fail-on matched, 4 ledger unusable.")]
     Report(ReportArgs),
+
+    /// What the ledger learned between two times, and every status it moved.
+    #[command(after_help = "Examples:\n  \
+        tracker changes --since 2025-06-01\n  \
+        tracker changes --since 2025-06-01T08:00:00Z --until 2025-06-30 --format csv\n  \
+        tracker changes --since last --mark --format markdown -o changes.md --fail-on-change\n  \
+        tracker changes --since last --mark --fail-on off-track,missed\n\n\
+        --since/--until take an RFC 3339 time or a date (--since 2025-06-01: from the start of\n\
+        that day; --until 2025-06-30: to its end). `--since last` starts where the previous\n\
+        `changes --mark` run ended (the ledger's beginning if there was none).\n\
+        Statuses are compared at the same --as-of (default today).\n\n\
+        Exit codes: 0 ok, 1 runtime failure, 2 bad usage or input, 3 --fail-on-change or\n\
+        --fail-on matched (the output was written), 4 ledger unusable.")]
+    Changes(ChangesArgs),
 
     /// Define targets: add one, import a target file, or amend a definition.
     #[command(
@@ -463,7 +496,7 @@ pub struct ReportArgs {
 
     /// Output format [default: from the -o extension, else table on a terminal, CSV otherwise].
     #[arg(long, value_enum)]
-    pub format: Option<Format>,
+    pub format: Option<ReportFormat>,
 
     /// Shorthand for --format csv.
     #[arg(long, conflicts_with_all = ["format", "json"])]
@@ -494,6 +527,49 @@ pub struct ReportArgs {
     /// statuses (the words of --status), e.g. off-track,missed,awaiting-data.
     #[arg(long, value_delimiter = ',', value_name = "STATUS")]
     pub fail_on: Vec<String>,
+
+    /// HTML only: group the overview by source, each group with its Open SDG aggregate score.
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub group_by: Option<GroupBy>,
+}
+
+#[derive(Debug, Args)]
+pub struct ChangesArgs {
+    /// Start (exclusive): an RFC 3339 time, a date (its start, UTC), or `last`.
+    #[arg(long, value_name = "TIME")]
+    pub since: String,
+
+    /// End (inclusive): an RFC 3339 time or a date (its end, UTC) [default: now].
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+
+    /// Evaluate both statuses as of this date (YYYY-MM-DD) [default: today, UTC].
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+
+    /// Output format [default: from the -o extension, else table on a terminal, CSV otherwise].
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+
+    /// Write to FILE atomically instead of stdout ('-' is stdout).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// After writing, remember --until in the ledger so the next `--since last` starts there.
+    #[arg(long)]
+    pub mark: bool,
+
+    /// Exit with code 3 (after writing) if anything changed.
+    #[arg(long)]
+    pub fail_on_change: bool,
+
+    /// Exit with code 3 (after writing) if a target newly entered one of these statuses.
+    #[arg(long, value_delimiter = ',', value_name = "STATUS")]
+    pub fail_on: Vec<String>,
+
+    /// Who sets the mark [default: $TRACKER_USER, else `by` in the config file, else the OS user].
+    #[arg(long, value_name = "NAME", env = "TRACKER_USER")]
+    pub by: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -4,6 +4,8 @@
 //! library exists so that benchmarks, fuzz targets and the synthetic ledger
 //! generator exercise exactly the code the binary runs.
 
+pub mod aggregate;
+pub mod changes;
 pub mod chart;
 pub mod cli;
 pub mod cmd;

@@ -3,6 +3,7 @@
 //! use) and resolving the table style.
 
 mod backup;
+mod changes;
 mod chart;
 mod check;
 mod correct;
@@ -37,6 +38,7 @@ pub fn run(cli: Cli) -> CliResult<ExitCode> {
         Command::Show(args) => show::run(&config, &args),
         Command::Record(args) => record::run(&config, &args),
         Command::Report(args) => report::run(&config, &args),
+        Command::Changes(args) => changes::run(&config, &args),
         Command::Target(TargetCommand::Import { file }) => target::import(&config, &file),
         Command::Target(TargetCommand::Add(args)) => target::add(&config, &args),
         Command::Target(TargetCommand::Amend(args)) => target::amend(&config, &args),

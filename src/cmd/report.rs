@@ -1,16 +1,21 @@
 //! `tracker report`: the status of every target, for people and for cron.
 
 use super::{open_ledger, table_style};
-use crate::cli::{Format, ReportArgs};
+use crate::cli::{Format, GroupBy, ReportArgs, ReportFormat};
 use crate::config::Config;
 use crate::error::{CliError, CliResult, ExitCode};
-use crate::render::{TableStyle, format_from_extension};
-use crate::report::{Selection, build_rows, parse_statuses};
-use crate::storage::Access;
+use crate::render::html::{Page, PageTarget};
+use crate::render::{TableStyle, report_format_from_extension};
+use crate::report::{ReportRow, Selection, build_rows, parse_statuses};
+use crate::storage::{Access, Ledger, timestamp};
 use chrono::{DateTime, NaiveTime, Utc};
 
 pub fn run(config: &Config, args: &ReportArgs) -> CliResult<ExitCode> {
     let format = choose_format(config, args)?;
+    if args.group_by.is_some() && format != ReportFormat::Html {
+        return Err(CliError::input("--group-by applies to the HTML page only")
+            .with_hint("add --format html, or write to a .html file with -o"));
+    }
     let selection = Selection {
         ids: args.ids.clone(),
         statuses: parse_statuses("--status", &args.status)?,
@@ -51,7 +56,16 @@ pub fn run(config: &Config, args: &ReportArgs) -> CliResult<ExitCode> {
         Some(path) if path.as_os_str() != "-" => TableStyle::plain(),
         _ => table_style(config),
     };
-    let bytes = crate::render::render(format, &rows, &style)?;
+    let bytes = match format {
+        ReportFormat::Html => {
+            let page = html_page(config, args, &ledger, &rows, (as_of, known_at))?;
+            crate::render::html::render(&page)?
+        }
+        ReportFormat::Table => crate::render::render(Format::Table, &rows, &style)?,
+        ReportFormat::Csv => crate::render::render(Format::Csv, &rows, &style)?,
+        ReportFormat::Json => crate::render::render(Format::Json, &rows, &style)?,
+        ReportFormat::Markdown => crate::render::render(Format::Markdown, &rows, &style)?,
+    };
     match &args.output {
         Some(path) => crate::output::to_file(path, &bytes, Some(&config.ledger.path))?,
         None => crate::output::to_stdout(&bytes)?,
@@ -74,30 +88,71 @@ pub fn run(config: &Config, args: &ReportArgs) -> CliResult<ExitCode> {
     }
 }
 
+/// The HTML page: the rows plus each target's chart data and trail, as
+/// known at `--known-at`.
+fn html_page(
+    config: &Config,
+    args: &ReportArgs,
+    ledger: &Ledger,
+    rows: &[ReportRow],
+    (as_of, known_at): (chrono::NaiveDate, Option<DateTime<Utc>>),
+) -> CliResult<Page> {
+    // The trail's recorded_at is canonical text; compare in that form.
+    let known_at_text = known_at.map(timestamp);
+    let mut targets = Vec::with_capacity(rows.len());
+    for row in rows {
+        let id = &row.def.id;
+        let observations = ledger.current_observations(id, known_at)?;
+        let entries = ledger
+            .entries(Some(id))?
+            .into_iter()
+            .filter(|e| {
+                known_at_text
+                    .as_deref()
+                    .is_none_or(|at| e.recorded_at.as_str() <= at)
+            })
+            .collect();
+        targets.push(PageTarget {
+            row: row.clone(),
+            observations,
+            entries,
+        });
+    }
+    Ok(Page {
+        targets,
+        as_of,
+        known_at: known_at_text,
+        numbers: config.numbers,
+        group_by_source: args.group_by == Some(GroupBy::Source),
+    })
+}
+
 /// `--format`, `--csv`/`--json`, else the `-o` extension, else a table on a
 /// terminal and CSV for a pipe or file.
-fn choose_format(config: &Config, args: &ReportArgs) -> CliResult<Format> {
+fn choose_format(config: &Config, args: &ReportArgs) -> CliResult<ReportFormat> {
     if let Some(format) = args.format {
         return Ok(format);
     }
     if args.csv {
-        return Ok(Format::Csv);
+        return Ok(ReportFormat::Csv);
     }
     if args.json {
-        return Ok(Format::Json);
+        return Ok(ReportFormat::Json);
     }
     match &args.output {
-        Some(path) if path.as_os_str() != "-" => format_from_extension(path).ok_or_else(|| {
-            CliError::input(format!(
-                "cannot tell the format of {} from its extension",
-                path.display()
-            ))
-            .with_hint(
-                "use a .csv, .json or .md file name, or say --format csv|json|markdown|table",
-            )
-        }),
-        _ if config.stdout_is_terminal => Ok(Format::Table),
-        _ => Ok(Format::Csv),
+        Some(path) if path.as_os_str() != "-" => {
+            report_format_from_extension(path).ok_or_else(|| {
+                CliError::input(format!(
+                    "cannot tell the format of {} from its extension",
+                    path.display()
+                ))
+                .with_hint(
+                    "use a .csv, .json, .md or .html file name, or say --format csv|json|markdown|html|table",
+                )
+            })
+        }
+        _ if config.stdout_is_terminal => Ok(ReportFormat::Table),
+        _ => Ok(ReportFormat::Csv),
     }
 }
 

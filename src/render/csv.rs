@@ -23,7 +23,7 @@ pub fn render(rows: &[ReportRow]) -> CliResult<Vec<u8>> {
         .map_err(|e| CliError::runtime(format!("cannot write CSV: {e}")))
 }
 
-fn spell(cell: &Cell) -> String {
+pub(crate) fn spell(cell: &Cell) -> String {
     match cell {
         Cell::Empty => String::new(),
         Cell::Text(text) => neutralise(text),

@@ -12,22 +12,30 @@ struct Rows<'a>(&'a [ReportRow]);
 
 impl serde::Serialize for Row<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let cells = self.0.cells();
-        let mut map = serializer.serialize_map(Some(COLUMNS.len()))?;
-        for (name, cell) in COLUMNS.iter().zip(cells.iter()) {
-            match cell {
-                Cell::Empty => map.serialize_entry(name, &())?,
-                Cell::Text(t) | Cell::Date(t) => map.serialize_entry(name, t)?,
-                Cell::Bool(b) => map.serialize_entry(name, b)?,
-                Cell::Number(n) => {
-                    let number =
-                        serde_json::Number::from_str(n).map_err(serde::ser::Error::custom)?;
-                    map.serialize_entry(name, &number)?
-                }
+        serialize_cells(serializer, &COLUMNS, &self.0.cells())
+    }
+}
+
+/// One JSON object: `names[i]` ↦ `cells[i]`, in order; numbers exact,
+/// empty cells `null`. Shared by every formatter with typed cells.
+pub(crate) fn serialize_cells<S: Serializer>(
+    serializer: S,
+    names: &[&str],
+    cells: &[Cell],
+) -> Result<S::Ok, S::Error> {
+    let mut map = serializer.serialize_map(Some(names.len()))?;
+    for (name, cell) in names.iter().zip(cells.iter()) {
+        match cell {
+            Cell::Empty => map.serialize_entry(name, &())?,
+            Cell::Text(t) | Cell::Date(t) => map.serialize_entry(name, t)?,
+            Cell::Bool(b) => map.serialize_entry(name, b)?,
+            Cell::Number(n) => {
+                let number = serde_json::Number::from_str(n).map_err(serde::ser::Error::custom)?;
+                map.serialize_entry(name, &number)?
             }
         }
-        map.end()
     }
+    map.end()
 }
 
 impl serde::Serialize for Rows<'_> {

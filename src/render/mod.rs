@@ -4,9 +4,11 @@
 //! without a terminal, and the caller decides where the bytes go (stdout or
 //! an atomically replaced file).
 
+pub mod changes;
 pub mod csv;
 pub mod entries;
-mod json;
+pub mod html;
+pub(crate) mod json;
 mod markdown;
 pub mod safe;
 pub mod table;
@@ -27,6 +29,22 @@ pub fn render(format: Format, rows: &[ReportRow], style: &TableStyle) -> CliResu
         Format::Markdown => Ok(markdown::render(&safe::rows(rows))),
         Format::Table => Ok(table::render_report(&safe::rows(rows), style)),
     }
+}
+
+/// The `report` format an output file's extension implies, if any:
+/// the shared ones, and `.html`/`.htm` for the page.
+pub fn report_format_from_extension(path: &Path) -> Option<crate::cli::ReportFormat> {
+    use crate::cli::ReportFormat;
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    if ext == "html" || ext == "htm" {
+        return Some(ReportFormat::Html);
+    }
+    Some(match format_from_extension(path)? {
+        Format::Table => ReportFormat::Table,
+        Format::Csv => ReportFormat::Csv,
+        Format::Json => ReportFormat::Json,
+        Format::Markdown => ReportFormat::Markdown,
+    })
 }
 
 /// The format an output file's extension implies, if any.
@@ -116,5 +134,13 @@ pub(crate) mod tests {
             Some(Format::Markdown)
         );
         assert_eq!(format_from_extension(Path::new("b")), None);
+        assert_eq!(
+            report_format_from_extension(Path::new("status.HTML")),
+            Some(crate::cli::ReportFormat::Html)
+        );
+        assert_eq!(
+            report_format_from_extension(Path::new("s.md")),
+            Some(crate::cli::ReportFormat::Markdown)
+        );
     }
 }

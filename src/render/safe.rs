@@ -4,6 +4,7 @@
 //! shown as visible symbols instead of acting on the terminal. Machine
 //! formats (CSV, JSON) keep the exact text: they are the ledger's record.
 
+use crate::changes::Change;
 use crate::domain::text::printable;
 use crate::model::{Entry, TargetDef};
 use crate::report::ReportRow;
@@ -86,6 +87,23 @@ pub fn versions(versions: &[TargetVersion]) -> Vec<TargetVersion> {
             fix(&mut v.recorded_at);
             fix_opt(&mut v.reason);
             v
+        })
+        .collect()
+}
+
+/// `changes` lines with printable text (the summary quotes sources and
+/// reasons).
+pub fn changes(changes: &[Change]) -> Vec<Change> {
+    changes
+        .iter()
+        .map(|c| {
+            let mut c = c.clone();
+            fix(&mut c.target_id);
+            fix(&mut c.summary);
+            fix_opt(&mut c.recorded_at);
+            fix_opt(&mut c.recorded_by);
+            fix_opt(&mut c.reason);
+            c
         })
         .collect()
 }

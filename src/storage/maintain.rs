@@ -51,6 +51,26 @@ impl SqliteLedger {
                 problems.push(format!("append-only guard `{trigger}` is missing"));
             }
         }
+        // Marks came with a later migration: a ledger from before it has no
+        // marks table (healthy, migrated on the next write); one with the
+        // table must have its guards.
+        let has_marks: bool = self.conn.query_row(
+            "SELECT count(*) > 0 FROM sqlite_schema WHERE type = 'table' AND name = 'marks'",
+            [],
+            |row| row.get(0),
+        )?;
+        if has_marks {
+            for trigger in ["marks_no_update", "marks_no_delete"] {
+                let present: i64 = self.conn.query_row(
+                    "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name = ?1",
+                    params![trigger],
+                    |row| row.get(0),
+                )?;
+                if present == 0 {
+                    problems.push(format!("append-only guard `{trigger}` is missing"));
+                }
+            }
+        }
         let orphans: i64 = self.conn.query_row(
             "SELECT count(*) FROM targets t
              WHERE NOT EXISTS (SELECT 1 FROM target_versions v WHERE v.target_id = t.id AND v.version = 1)",

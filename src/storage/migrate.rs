@@ -19,6 +19,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../../schema.sql"),
     include_str!("migrations/0002-covering-index.sql"),
     include_str!("migrations/0003-base-period.sql"),
+    include_str!("migrations/0004-marks.sql"),
 ];
 
 /// The schema version this build writes.
@@ -84,7 +85,7 @@ mod tests {
                 |row| row.get(0),
             )
             .unwrap();
-        assert_eq!(tables, 3);
+        assert_eq!(tables, 4);
     }
 
     #[test]

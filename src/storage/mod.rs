@@ -16,6 +16,7 @@
 //!   query per target.
 
 mod bulk;
+mod changes;
 mod codec;
 mod error;
 mod location;

@@ -92,6 +92,22 @@ impl Store for SqliteLedger {
     ) -> StorageResult<ImportSummary> {
         SqliteLedger::import_targets(self, targets, recorded_by, now)
     }
+    fn entries_between(&self, since: Option<&str>, until: &str) -> StorageResult<Vec<Entry>> {
+        SqliteLedger::entries_between(self, since, until)
+    }
+    fn target_versions_between(
+        &self,
+        since: Option<&str>,
+        until: &str,
+    ) -> StorageResult<Vec<TargetVersion>> {
+        SqliteLedger::target_versions_between(self, since, until)
+    }
+    fn latest_mark(&self) -> StorageResult<Option<String>> {
+        SqliteLedger::latest_mark(self)
+    }
+    fn add_mark(&mut self, until: &str, recorded_at: &str, by: &str) -> StorageResult<()> {
+        SqliteLedger::add_mark(self, until, recorded_at, by)
+    }
     fn check(&self) -> StorageResult<Vec<String>> {
         SqliteLedger::check(self)
     }

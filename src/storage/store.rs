@@ -141,6 +141,25 @@ pub trait Store {
         now: DateTime<Utc>,
     ) -> StorageResult<ImportSummary>;
 
+    /// Trail entries recorded in `(since, until]` (`since` None: from the
+    /// beginning), oldest first. Times are canonical ledger timestamps.
+    fn entries_between(&self, since: Option<&str>, until: &str) -> StorageResult<Vec<Entry>>;
+
+    /// Definition versions recorded in `(since, until]`, ordered by time,
+    /// target and version.
+    fn target_versions_between(
+        &self,
+        since: Option<&str>,
+        until: &str,
+    ) -> StorageResult<Vec<TargetVersion>>;
+
+    /// The `until` of the latest `changes --mark` run, if any.
+    fn latest_mark(&self) -> StorageResult<Option<String>>;
+
+    /// Appends a mark (append-only, like the trail): the next `--since
+    /// last` starts at `until`.
+    fn add_mark(&mut self, until: &str, recorded_at: &str, by: &str) -> StorageResult<()>;
+
     /// The store's own integrity checks; every problem found (empty:
     /// healthy).
     fn check(&self) -> StorageResult<Vec<String>>;

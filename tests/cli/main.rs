@@ -5,12 +5,14 @@
 
 mod common;
 mod test_bad_input;
+mod test_changes;
 mod test_chart;
 mod test_concurrency;
 mod test_config;
 mod test_crash;
 mod test_cron;
 mod test_errors;
+mod test_html;
 mod test_import;
 mod test_init;
 mod test_list_show;

@@ -98,7 +98,7 @@ fn each_format_flag_accepts_what_its_help_lists() {
     // Every value a command's --help lists works...
     for (command, formats) in [
         ("list", &["table", "csv", "json", "markdown"][..]),
-        ("report", &["table", "csv", "json", "markdown"][..]),
+        ("report", &["table", "csv", "json", "markdown", "html"][..]),
         ("history", &["table", "csv", "json"][..]),
         ("export", &["json", "csv"][..]),
     ] {

@@ -1,0 +1,202 @@
+//! `tracker changes --since TIME [--until TIME]`: what the ledger learned in
+//! a window of knowledge time and which statuses it moved, for a nightly
+//! job that mails only news.
+
+use super::{open_ledger, table_style};
+use crate::changes::{Window, collect, newly_entered};
+use crate::cli::{ChangesArgs, Format};
+use crate::config::Config;
+use crate::error::{CliError, CliResult, ExitCode};
+use crate::render::{TableStyle, format_from_extension};
+use crate::report::{Selection, build_rows, parse_statuses};
+use crate::storage::{Access, Ledger, timestamp};
+use chrono::{DateTime, Duration, NaiveTime, Utc};
+
+pub fn run(config: &Config, args: &ChangesArgs) -> CliResult<ExitCode> {
+    let format = choose_format(config, args)?;
+    let fail_on = parse_statuses("--fail-on", &args.fail_on)?;
+    let as_of = config.as_of(args.as_of.as_deref())?;
+    let until = match &args.until {
+        Some(text) => knowledge_time("--until", text, DayEdge::End)?,
+        None => timestamp(config.now),
+    };
+    let access = if args.mark {
+        Access::ReadWrite
+    } else {
+        Access::ReadOnly
+    };
+    let mut ledger = open_ledger(config, access)?;
+    let since = since(&ledger, &args.since)?;
+    if since.as_ref().is_some_and(|s| *s > until) {
+        return Err(CliError::input(format!(
+            "--since {} is after --until {until}",
+            since.unwrap_or_default()
+        ))
+        .with_hint("give an earlier --since, or a later --until"));
+    }
+    let window = Window {
+        since,
+        until,
+        as_of,
+    };
+
+    let changes = changes_in(&ledger, &window, config)?;
+    let style = match &args.output {
+        Some(path) if path.as_os_str() != "-" => TableStyle::plain(),
+        _ => table_style(config),
+    };
+    let bytes = crate::render::changes::render(format, &changes, &window, &style)?;
+    match &args.output {
+        Some(path) => crate::output::to_file(path, &bytes, Some(&config.ledger.path))?,
+        None => crate::output::to_stdout(&bytes)?,
+    }
+    if args.mark {
+        let by = config.recorder(args.by.as_deref());
+        ledger.add_mark(&window.until, &timestamp(config.now), &by)?;
+    }
+
+    let entered = newly_entered(&changes, &fail_on);
+    if !entered.is_empty() {
+        eprintln!(
+            "tracker: {} target(s) newly entered a --fail-on status: {}",
+            entered.len(),
+            entered.join(", ")
+        );
+        return Ok(ExitCode::StatusAlert);
+    }
+    if args.fail_on_change && !changes.is_empty() {
+        eprintln!("tracker: {} change(s) (--fail-on-change)", changes.len());
+        return Ok(ExitCode::StatusAlert);
+    }
+    Ok(ExitCode::Success)
+}
+
+/// Every change in the window: the two reports, and what was recorded.
+fn changes_in(
+    ledger: &Ledger,
+    window: &Window,
+    config: &Config,
+) -> CliResult<Vec<crate::changes::Change>> {
+    let all = Selection::default();
+    let before = match &window.since {
+        Some(since) => build_rows(ledger, &all, window.as_of, Some(ledger_time(since)?))?,
+        None => Vec::new(),
+    };
+    let after = build_rows(
+        ledger,
+        &all,
+        window.as_of,
+        Some(ledger_time(&window.until)?),
+    )?;
+    let since = window.since.as_deref();
+    let entries = ledger.entries_between(since, &window.until)?;
+    let versions = ledger.target_versions_between(since, &window.until)?;
+    Ok(collect(
+        &before,
+        &after,
+        &entries,
+        &versions,
+        config.numbers,
+    ))
+}
+
+/// A time in the ledger's timestamp form (the window's, or a stored mark)
+/// as the `known_at` the report reads with.
+fn ledger_time(text: &str) -> CliResult<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|time| time.with_timezone(&Utc))
+        .map_err(|_| CliError::input(format!("`{text}` is not a ledger timestamp")))
+}
+
+/// `--since`: `last` (the latest mark; none: the beginning), else a time.
+fn since(ledger: &Ledger, text: &str) -> CliResult<Option<String>> {
+    if text.trim() != "last" {
+        return knowledge_time("--since", text, DayEdge::Start).map(Some);
+    }
+    let mark = ledger.latest_mark()?;
+    if mark.is_none() {
+        eprintln!(
+            "tracker: no earlier `changes --mark` run; showing everything since the ledger's beginning"
+        );
+    }
+    Ok(mark)
+}
+
+/// Which edge of a day a bare date means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DayEdge {
+    /// `--since 2025-06-01`: entries from 00:00 UTC that day on, i.e. the
+    /// window starts after the previous day's last millisecond.
+    Start,
+    /// `--until 2025-06-30`: up to the day's last millisecond.
+    End,
+}
+
+/// An RFC 3339 time or a date, in the ledger's timestamp form.
+fn knowledge_time(flag: &str, text: &str, edge: DayEdge) -> CliResult<String> {
+    if let Ok(time) = DateTime::parse_from_rfc3339(text.trim()) {
+        return Ok(timestamp(time.with_timezone(&Utc)));
+    }
+    let date = crate::period::parse_date(text.trim()).map_err(|_| {
+        CliError::input(format!(
+            "{flag}: `{text}` is neither an RFC 3339 time (2025-06-01T08:00:00Z) nor a date (2025-06-01)"
+        ))
+        .with_hint(if flag == "--since" {
+            "`--since last` starts where the previous `changes --mark` run ended"
+        } else {
+            "leave --until out to mean now"
+        })
+    })?;
+    let last_milli = NaiveTime::from_hms_milli_opt(23, 59, 59, 999).unwrap_or(NaiveTime::MIN);
+    let end_of_day = date.and_time(last_milli).and_utc();
+    Ok(timestamp(match edge {
+        DayEdge::End => end_of_day,
+        DayEdge::Start => end_of_day - Duration::days(1),
+    }))
+}
+
+/// `--format`, else the `-o` extension, else a table on a terminal and CSV
+/// for a pipe or file.
+fn choose_format(config: &Config, args: &ChangesArgs) -> CliResult<Format> {
+    if let Some(format) = args.format {
+        return Ok(format);
+    }
+    match &args.output {
+        Some(path) if path.as_os_str() != "-" => format_from_extension(path).ok_or_else(|| {
+            CliError::input(format!(
+                "cannot tell the format of {} from its extension",
+                path.display()
+            ))
+            .with_hint(
+                "use a .csv, .json or .md file name, or say --format csv|json|markdown|table",
+            )
+        }),
+        _ if config.stdout_is_terminal => Ok(Format::Table),
+        _ => Ok(Format::Csv),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_mean_the_start_or_the_end_of_the_day() {
+        assert_eq!(
+            knowledge_time("--since", "2025-06-01", DayEdge::Start).unwrap(),
+            "2025-05-31T23:59:59.999Z"
+        );
+        assert_eq!(
+            knowledge_time("--until", "2025-06-30", DayEdge::End).unwrap(),
+            "2025-06-30T23:59:59.999Z"
+        );
+        assert_eq!(
+            knowledge_time("--since", "2025-06-01T10:00:00+02:00", DayEdge::Start).unwrap(),
+            "2025-06-01T08:00:00.000Z"
+        );
+        let err = knowledge_time("--since", "yesterday", DayEdge::Start)
+            .unwrap_err()
+            .render();
+        assert!(err.contains("--since: `yesterday` is neither"), "{err}");
+    }
+}

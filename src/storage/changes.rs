@@ -1,0 +1,98 @@
+//! What the ledger learned in a window of knowledge time, for `tracker
+//! changes`, and the marks that let a nightly job say `--since last`.
+//!
+//! The window is half-open, `(since, until]`: an entry recorded exactly at
+//! `since` belongs to the previous window, so consecutive runs that pass
+//! one's `until` as the next one's `since` see every entry exactly once.
+
+use super::codec::{entry_from_row, target_from_row};
+use super::sql::{ENTRY_COLUMNS, TARGET_COLUMN_COUNT, TARGET_COLUMNS};
+use super::{SqliteLedger, StorageResult, TargetVersion};
+use crate::model::Entry;
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
+
+impl SqliteLedger {
+    /// Trail entries recorded in `(since, until]` (`since` None: from the
+    /// beginning), oldest first.
+    pub fn entries_between(&self, since: Option<&str>, until: &str) -> StorageResult<Vec<Entry>> {
+        let sql = format!(
+            "SELECT {ENTRY_COLUMNS} FROM observations
+             WHERE (?1 IS NULL OR recorded_at > ?1) AND recorded_at <= ?2
+             ORDER BY id"
+        );
+        self.conn
+            .prepare(&sql)?
+            .query_map(params![since, until], entry_from_row)?
+            .map(|row| row?)
+            .collect()
+    }
+
+    /// Target definition versions recorded in `(since, until]`: version 1
+    /// is a new target, later ones are amendments. Ordered by time, target
+    /// and version.
+    pub fn target_versions_between(
+        &self,
+        since: Option<&str>,
+        until: &str,
+    ) -> StorageResult<Vec<TargetVersion>> {
+        let sql = format!(
+            "SELECT {TARGET_COLUMNS}, v.version, v.recorded_at, v.recorded_by, v.reason
+             FROM target_versions v
+             WHERE (?1 IS NULL OR v.recorded_at > ?1) AND v.recorded_at <= ?2
+             ORDER BY v.recorded_at, v.target_id, v.version"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(params![since, until], |row| {
+            let def = target_from_row(row)?;
+            let n = TARGET_COLUMN_COUNT;
+            let (version, recorded_at, recorded_by, reason) = (
+                row.get(n)?,
+                row.get(n + 1)?,
+                row.get(n + 2)?,
+                row.get(n + 3)?,
+            );
+            Ok(def.map(|def| TargetVersion {
+                def,
+                version,
+                recorded_at,
+                recorded_by,
+                reason,
+            }))
+        })?;
+        rows.map(|row| row?).collect()
+    }
+
+    /// The `until` of the latest `changes --mark` run, if any. A ledger
+    /// from before marks existed (opened read-only, not migrated) has none.
+    pub fn latest_mark(&self) -> StorageResult<Option<String>> {
+        let has_table: bool = self.conn.query_row(
+            "SELECT count(*) > 0 FROM sqlite_schema WHERE type = 'table' AND name = 'marks'",
+            [],
+            |row| row.get(0),
+        )?;
+        if !has_table {
+            return Ok(None);
+        }
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT marked_until FROM marks ORDER BY id DESC LIMIT 1",
+                [],
+                |row| row.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Appends a mark: the next `--since last` starts at `until`.
+    pub fn add_mark(&mut self, until: &str, recorded_at: &str, by: &str) -> StorageResult<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO marks (marked_until, recorded_at, recorded_by) VALUES (?1, ?2, ?3)",
+            params![until, recorded_at, by],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+}
