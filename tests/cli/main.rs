@@ -3,12 +3,14 @@
 //! cleared environment and a fixed clock (`TRACKER_NOW`), so results never
 //! depend on the machine, the date or the user running them.
 
+mod backend;
 mod common;
 mod test_bad_input;
 mod test_changes;
 mod test_chart;
 mod test_concurrency;
 mod test_config;
+
 mod test_crash;
 mod test_cron;
 mod test_errors;

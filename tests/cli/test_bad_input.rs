@@ -1,7 +1,7 @@
 //! Every rejection names the bad input, exits non-zero and leaves the
 //! ledger byte-for-byte unchanged.
 
-use crate::common::{TestEnv, snapshot};
+use crate::common::TestEnv;
 
 struct Case {
     name: &'static str,
@@ -296,7 +296,7 @@ const LONG: &str = "<501 characters>";
 #[test]
 fn every_bad_input_is_refused_and_writes_nothing() {
     let env = TestEnv::seeded();
-    let before = snapshot(&env.db());
+    let before = env.snapshot();
     let mut failures = Vec::new();
     for case in CASES {
         let long = "x".repeat(501);
@@ -319,7 +319,7 @@ fn every_bad_input_is_refused_and_writes_nothing() {
                 case.name, case.message
             ));
         }
-        if snapshot(&env.db()) != before {
+        if env.snapshot() != before {
             failures.push(format!("{}: the ledger changed", case.name));
         }
     }

@@ -375,17 +375,12 @@ fn marks_are_append_only() {
         &["changes", "--since", "last", "--mark", "--format", "csv"],
     )
     .success();
-    let conn = rusqlite::Connection::open(env.db()).unwrap();
-    let count: i64 = conn
-        .query_row("SELECT count(*) FROM marks", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(count, 1);
+    assert_eq!(env.query_i64("SELECT count(*) FROM marks"), 1);
     assert!(
-        conn.execute("UPDATE marks SET marked_until = marked_until", [])
+        env.execute("UPDATE marks SET marked_until = marked_until")
             .is_err()
     );
-    assert!(conn.execute("DELETE FROM marks", []).is_err());
-    drop(conn);
+    assert!(env.execute("DELETE FROM marks").is_err());
     env.tracker(&["check"]).assert().success();
 }
 

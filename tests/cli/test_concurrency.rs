@@ -29,7 +29,7 @@ fn source(writer: usize, i: usize) -> String {
 
 #[test]
 fn concurrent_records_all_land_once_while_reports_run() {
-    let env = TestEnv::seeded();
+    let env = TestEnv::seeded_sqlite_only();
     let before: i64 = {
         let conn = rusqlite::Connection::open(env.db()).unwrap();
         conn.query_row("SELECT count(*) FROM observations", [], |r| r.get(0))

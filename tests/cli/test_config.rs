@@ -40,7 +40,7 @@ fn stdout(mut cmd: Command) -> String {
 
 #[test]
 fn db_from_the_config_file_relative_to_it() {
-    let env = TestEnv::new();
+    let env = TestEnv::sqlite_only();
     write_config(&env, "db = \"team/ledger.db\"\n");
     std::fs::create_dir_all(env.path("home/.config/tracker/team")).unwrap();
     plain(&env, &["init"]).assert().success();
@@ -57,7 +57,7 @@ fn db_from_the_config_file_relative_to_it() {
 
 #[test]
 fn db_precedence_flag_env_file_default() {
-    let env = TestEnv::new();
+    let env = TestEnv::sqlite_only();
     write_config(
         &env,
         &format!("db = \"{}\"\n", env.path("file.db").display()),
@@ -84,7 +84,7 @@ fn by_precedence_flag_env_file_os_user() {
     write_config(&env, "by = \"Ana from the file\"\n");
     let record = |period: &str| {
         let mut cmd = plain(&env, &[]);
-        cmd.env("TRACKER_DB", env.db()).args([
+        cmd.env("TRACKER_DB", env.ledger()).args([
             "record",
             "equipment-renewal",
             "100bn",

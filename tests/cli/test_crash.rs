@@ -111,7 +111,7 @@ fn spawn_import(env: &TestEnv, db: &Path, csv: &Path) -> Child {
 
 #[test]
 fn sigkill_during_import_leaves_all_or_nothing_and_a_healthy_ledger() {
-    let env = TestEnv::seeded();
+    let env = TestEnv::seeded_sqlite_only();
     let pristine = env.db();
     let before = observations(&pristine);
     let csv = env.path("big.csv");

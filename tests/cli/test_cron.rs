@@ -11,7 +11,7 @@ fn default_ledger(env: &TestEnv) -> std::path::PathBuf {
 
 #[test]
 fn a_script_with_no_default_ledger_fails_loudly_and_creates_nothing() {
-    let env = TestEnv::new();
+    let env = TestEnv::sqlite_only();
     for args in [vec!["list"], vec!["report", "--csv"]] {
         env.bare()
             .args(&args)
@@ -27,7 +27,7 @@ fn a_script_with_no_default_ledger_fails_loudly_and_creates_nothing() {
 
 #[test]
 fn a_person_at_a_terminal_gets_the_seeded_default_ledger_on_first_run() {
-    let env = TestEnv::new();
+    let env = TestEnv::sqlite_only();
     let (code, screen) = env.in_terminal(None, &["list"], 100);
     assert_eq!(code, 0, "{screen}");
     assert!(screen.contains("created a new ledger at"), "{screen}");
@@ -44,14 +44,16 @@ fn a_person_at_a_terminal_gets_the_seeded_default_ledger_on_first_run() {
 
 #[test]
 fn init_creates_the_default_ledger_for_scripts() {
-    let env = TestEnv::new();
+    let env = TestEnv::sqlite_only();
     env.bare().arg("init").assert().success();
     assert!(default_ledger(&env).is_file());
 }
 
+/// SQLite only: on PostgreSQL the recorder is the authenticated role
+/// whatever the client claims (test_postgres.rs).
 #[test]
 fn without_user_entries_are_recorded_by_the_os_account() {
-    let env = TestEnv::seeded();
+    let env = TestEnv::seeded_sqlite_only();
     let account = std::process::Command::new("id")
         .arg("-un")
         .output()
@@ -81,7 +83,7 @@ fn without_user_entries_are_recorded_by_the_os_account() {
 
 #[test]
 fn empty_environment_variables_count_as_unset() {
-    let env = TestEnv::new();
+    let env = TestEnv::sqlite_only();
     env.bare().arg("init").assert().success();
     env.bare()
         .args(["list", "--format", "csv"])

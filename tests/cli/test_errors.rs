@@ -1,7 +1,7 @@
 //! Errors that say what to do: each names the real problem and a fix that
 //! works, and the ledger is left as it was.
 
-use crate::common::{TestEnv, snapshot};
+use crate::common::TestEnv;
 use predicates::prelude::*;
 
 const RECORD: [&str; 7] = [
@@ -16,7 +16,7 @@ const RECORD: [&str; 7] = [
 
 #[test]
 fn a_folder_as_db_is_called_a_folder_and_the_hint_works() {
-    let env = TestEnv::new();
+    let env = TestEnv::sqlite_only();
     std::fs::create_dir(env.path("adir")).unwrap();
     for args in [vec!["--db", "adir", "list"], vec!["--db", "adir", "init"]] {
         env.bare()
@@ -72,7 +72,7 @@ fn retracting_twice_says_it_is_already_retracted() {
         .assert()
         .success()
         .stdout(predicate::str::contains("recorded #13"));
-    let before = snapshot(&env.db());
+    let before = env.snapshot();
     env.tracker(&["retract", "12", "--reason", "again"])
         .assert()
         .code(2)
@@ -89,7 +89,7 @@ fn retracting_twice_says_it_is_already_retracted() {
             .stderr(predicate::str::contains("#13 is the retraction of #12"))
             .stderr(predicate::str::contains("period").not());
     }
-    assert_eq!(before, snapshot(&env.db()));
+    assert_eq!(before, env.snapshot());
 }
 
 #[test]
@@ -128,7 +128,7 @@ fn each_format_flag_accepts_what_its_help_lists() {
 #[test]
 fn import_and_target_import_point_to_each_other() {
     let env = TestEnv::seeded();
-    let before = snapshot(&env.db());
+    let before = env.snapshot();
     std::fs::write(
         env.path("plan.toml"),
         "format = 1\n\n[[target]]\nid = \"synthetic\"\n",
@@ -149,5 +149,5 @@ fn import_and_target_import_point_to_each_other() {
         .code(2)
         .stderr(predicate::str::contains("observations"))
         .stderr(predicate::str::contains("tracker import obs.csv"));
-    assert_eq!(before, snapshot(&env.db()));
+    assert_eq!(before, env.snapshot());
 }

@@ -13,15 +13,8 @@ fn file(env: &TestEnv, name: &str, bytes: impl AsRef<[u8]>) -> String {
     path.to_str().unwrap().to_string()
 }
 
-fn count(db: &Path, sql: &str) -> i64 {
-    let conn =
-        rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .unwrap();
-    conn.query_row(sql, [], |r| r.get(0)).unwrap()
-}
-
-fn observations(db: &Path) -> i64 {
-    count(db, "SELECT count(*) FROM observations")
+fn observations(env: &TestEnv) -> i64 {
+    env.query_i64("SELECT count(*) FROM observations")
 }
 
 /// The `#N` of a `recorded #N: ...` line.
@@ -50,7 +43,7 @@ sei-revenue,超11万亿,2024,,国资委 press release,,\n";
 #[test]
 fn a_csv_imports_every_row_with_its_provenance() {
     let env = TestEnv::seeded();
-    let before = observations(&env.db());
+    let before = observations(&env);
     let path = file(&env, "obs.csv", GOOD);
     env.tracker(&["import", &path])
         .assert()
@@ -58,7 +51,7 @@ fn a_csv_imports_every_row_with_its_provenance() {
         .stdout(predicate::str::contains(format!(
             "imported 3 observation(s) from {path}; 0 already present"
         )));
-    assert_eq!(observations(&env.db()), before + 3);
+    assert_eq!(observations(&env), before + 3);
     let rows = env.report_csv(&["equipment-renewal", "opbudget-st-share", "sei-revenue"]);
     assert_eq!(&rows[0][col("latest_value")], "800000000000");
     assert_eq!(&rows[0][col("latest_qualifier")], "more-than");
@@ -81,7 +74,7 @@ fn a_csv_imports_every_row_with_its_provenance() {
 #[test]
 fn any_bad_row_refuses_the_file_and_every_bad_row_is_named() {
     let env = TestEnv::seeded();
-    let before = snapshot(&env.db());
+    let before = env.snapshot();
     let text = "target_id,value,period,date,source,note\n\
 equipment-renewal,500bn,2024,,Release,ok\n\
 opbudget-st-share,NaN,,2024-12-31,MOF,\n\
@@ -126,7 +119,7 @@ sei-revenue,12tn,2023,,S,\n";
             .unwrap_or_else(|| panic!("line {line} not reported: {stderr}"));
         assert!(line_text.contains(reason), "line {line}: {line_text}");
     }
-    assert_eq!(snapshot(&env.db()), before, "a refused import wrote");
+    assert_eq!(env.snapshot(), before, "a refused import wrote");
 }
 
 #[test]
@@ -142,7 +135,7 @@ fn conflicts_found_while_storing_are_all_named_and_nothing_is_written() {
         "s",
     ]);
     let id = recorded_id(&first);
-    let before = snapshot(&env.db());
+    let before = env.snapshot();
     let path = file(
         &env,
         "overlap.csv",
@@ -165,7 +158,7 @@ fn conflicts_found_while_storing_are_all_named_and_nothing_is_written() {
         .find(|l| l.trim().starts_with(&format!("{path}:5:")))
         .unwrap();
     assert!(line5.contains("overlaps line 4 (2025-Q1)"), "{line5}");
-    assert_eq!(snapshot(&env.db()), before);
+    assert_eq!(env.snapshot(), before);
 }
 
 #[test]
@@ -173,16 +166,16 @@ fn importing_the_same_file_again_adds_nothing_and_says_so() {
     let env = TestEnv::seeded();
     let path = file(&env, "obs.csv", GOOD);
     env.tracker(&["import", &path]).assert().success();
-    let before = snapshot(&env.db());
-    let n = observations(&env.db());
+    let before = env.snapshot();
+    let n = observations(&env);
     env.tracker(&["import", &path])
         .assert()
         .success()
         .stdout(predicate::str::contains(format!(
             "nothing to import: all 3 row(s) of {path} are already in the ledger"
         )));
-    assert_eq!(snapshot(&env.db()), before);
-    assert_eq!(observations(&env.db()), n);
+    assert_eq!(env.snapshot(), before);
+    assert_eq!(observations(&env), n);
     // Same content, different spelling and row order: still nothing new.
     let respelled = "recorded_by,note,source,date,period,value,target_id\n\
         ,,国资委 press release,,2024,>11tn,sei-revenue\n\
@@ -192,7 +185,7 @@ fn importing_the_same_file_again_adds_nothing_and_says_so() {
         .assert()
         .success()
         .stdout(predicate::str::contains("nothing to import: all 2 row(s)"));
-    assert_eq!(observations(&env.db()), n);
+    assert_eq!(observations(&env), n);
     // One new row among old ones: only it is added.
     let more = format!("{GOOD}sei-revenue,12tn,2025-H1,,国资委 press release,,\n");
     let path3 = file(&env, "more.csv", more);
@@ -201,7 +194,7 @@ fn importing_the_same_file_again_adds_nothing_and_says_so() {
         .success()
         .stdout(predicate::str::contains("imported 1 observation(s) from"))
         .stdout(predicate::str::contains("3 already present"));
-    assert_eq!(observations(&env.db()), n + 1);
+    assert_eq!(observations(&env), n + 1);
 }
 
 #[test]
@@ -243,7 +236,7 @@ fn bom_crlf_and_quoted_fields_with_commas_and_newlines_are_read() {
 #[test]
 fn structural_problems_are_refused_with_the_line() {
     let env = TestEnv::seeded();
-    let before = snapshot(&env.db());
+    let before = env.snapshot();
     let mut invalid_utf8 = b"target_id,value,period,source\nequipment-renewal,1bn,2024,ok\nsei-revenue,11tn,2024,bad \xff\xfe byte\n".to_vec();
     invalid_utf8.extend_from_slice(b"sei-revenue,11tn,2023,fine\n");
     let cases: Vec<(&str, Vec<u8>, u64, &str)> = vec![
@@ -307,14 +300,14 @@ fn structural_problems_are_refused_with_the_line() {
             .find(|l| l.trim().starts_with(&format!("{path}:{line}:")))
             .unwrap();
         assert!(text.contains(reason), "{name}: {text}");
-        assert_eq!(snapshot(&env.db()), before, "{name} wrote");
+        assert_eq!(env.snapshot(), before, "{name} wrote");
     }
 }
 
 /// Builds a ledger with records, a correction, a retraction and an
 /// amendment, optionally touching the seeded entries too. Advances the
 /// clock between steps so the trail has distinct times.
-fn eventful(env: &mut TestEnv, touch_seed: bool) {
+pub(crate) fn eventful(env: &mut TestEnv, touch_seed: bool) {
     let step = |env: &mut TestEnv, now: &str, args: &[&str]| -> String {
         env.now = now.to_string();
         env.stdout(args)
@@ -492,7 +485,7 @@ fn a_json_export_restored_into_a_fresh_ledger_reproduces_reports_byte_for_byte()
     assert_eq!(trail(&fresh), trail(&original));
 
     // Restoring again adds nothing.
-    let before = snapshot(&fresh.db());
+    let before = fresh.snapshot();
     fresh
         .tracker(&["import", export.to_str().unwrap()])
         .assert()
@@ -500,7 +493,7 @@ fn a_json_export_restored_into_a_fresh_ledger_reproduces_reports_byte_for_byte()
         .stdout(predicate::str::contains(
             "0 target(s) and 0 definition version(s) added, 0 entries added",
         ));
-    assert_eq!(snapshot(&fresh.db()), before);
+    assert_eq!(fresh.snapshot(), before);
 }
 
 #[test]
@@ -556,7 +549,7 @@ fn a_csv_export_reimports_into_a_fresh_ledger_with_the_same_report() {
 
 #[test]
 fn a_backup_is_healthy_and_gives_the_same_reports() {
-    let mut env = TestEnv::seeded();
+    let mut env = TestEnv::seeded_sqlite_only();
     eventful(&mut env, true);
     let copy = env.path("backups/ledger-copy.db");
     std::fs::create_dir_all(env.path("backups")).unwrap();
@@ -616,7 +609,7 @@ fn damaged(env: &TestEnv, name: &str, damage: impl FnOnce(&Path)) -> std::path::
 
 #[test]
 fn check_exits_4_on_a_damaged_ledger() {
-    let mut env = TestEnv::seeded();
+    let mut env = TestEnv::seeded_sqlite_only();
     eventful(&mut env, false);
     let sql = |sql: &'static str| {
         move |path: &Path| {

@@ -1,4 +1,4 @@
-use crate::common::{TestEnv, snapshot};
+use crate::common::TestEnv;
 use predicates::prelude::*;
 
 #[test]
@@ -9,18 +9,18 @@ fn init_creates_and_seeds_then_changes_nothing() {
         .success()
         .stdout(predicate::str::contains("created ledger at"))
         .stdout(predicate::str::contains("targets"));
-    let before = snapshot(&env.db());
+    let before = env.snapshot();
     env.tracker(&["init"])
         .assert()
         .success()
         .stdout(predicate::str::contains("already initialised"))
         .stdout(predicate::str::contains("nothing changed"));
-    assert_eq!(before, snapshot(&env.db()));
+    assert_eq!(before, env.snapshot());
 }
 
 #[test]
 fn explicit_missing_ledger_is_an_error_not_a_new_file() {
-    let env = TestEnv::new();
+    let env = TestEnv::sqlite_only();
     let typo = env.path("ledgr.db");
     env.bare()
         .args(["--db", typo.to_str().unwrap(), "list"])
@@ -33,7 +33,7 @@ fn explicit_missing_ledger_is_an_error_not_a_new_file() {
 
 #[test]
 fn a_file_that_is_not_a_ledger_is_refused() {
-    let env = TestEnv::new();
+    let env = TestEnv::sqlite_only();
     std::fs::write(env.db(), "just text, not sqlite").unwrap();
     env.tracker(&["list"])
         .assert()

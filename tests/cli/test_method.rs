@@ -252,7 +252,7 @@ fn case_7_one_accounting_rule_for_straddling_periods() {
     .assert()
     .failure();
     // ...and so does an amendment that would make one straddle.
-    let before = crate::common::snapshot(&env.db());
+    let before = env.snapshot();
     env.tracker(&[
         "target",
         "amend",
@@ -265,7 +265,7 @@ fn case_7_one_accounting_rule_for_straddling_periods() {
     .assert()
     .failure()
     .stderr(predicates::str::contains("2024-01-01..2024-12-31"));
-    assert_eq!(before, crate::common::snapshot(&env.db()));
+    assert_eq!(before, env.snapshot());
 }
 
 #[test]
@@ -406,7 +406,7 @@ fn the_base_period_is_set_amended_and_carried_by_export() {
     assert_eq!(row(&fresh, "m-base-period"), r);
 
     // A cumulative target has no base figure: refused, and nothing written.
-    let before = crate::common::snapshot(&env.db());
+    let before = env.snapshot();
     env.tracker(&[
         "target",
         "amend",
@@ -419,5 +419,5 @@ fn the_base_period_is_set_amended_and_carried_by_export() {
     .assert()
     .failure()
     .stderr(predicates::str::contains("base_period"));
-    assert_eq!(before, crate::common::snapshot(&env.db()));
+    assert_eq!(before, env.snapshot());
 }

@@ -3,7 +3,7 @@
 //! followed to the real file, and a missing folder is a usage error for
 //! every command that writes a file.
 
-use crate::common::{TestEnv, snapshot};
+use crate::common::TestEnv;
 use predicates::prelude::*;
 
 /// The ledger still opens and lists its targets.
@@ -13,8 +13,8 @@ fn assert_ledger_intact(env: &TestEnv) {
 
 #[test]
 fn report_and_export_refuse_to_write_over_the_ledger() {
-    let env = TestEnv::seeded();
-    let before = snapshot(&env.db());
+    let env = TestEnv::seeded_sqlite_only();
+    let before = env.snapshot();
     let db = env.db();
     let db = db.to_str().unwrap();
     for args in [
@@ -37,7 +37,7 @@ fn report_and_export_refuse_to_write_over_the_ledger() {
             .code(2)
             .stderr(predicate::str::contains("the ledger"))
             .stderr(predicate::str::contains("would overwrite"));
-        assert_eq!(before, snapshot(&env.db()), "{args:?} changed the ledger");
+        assert_eq!(before, env.snapshot(), "{args:?} changed the ledger");
         assert!(!env.path("ledger.db-journal").exists(), "{args:?}");
     }
     assert_ledger_intact(&env);
@@ -45,8 +45,8 @@ fn report_and_export_refuse_to_write_over_the_ledger() {
 
 #[test]
 fn output_through_a_symlink_or_hard_link_to_the_ledger_is_refused() {
-    let env = TestEnv::seeded();
-    let before = snapshot(&env.db());
+    let env = TestEnv::seeded_sqlite_only();
+    let before = env.snapshot();
     std::os::unix::fs::symlink(env.db(), env.path("alias.csv")).unwrap();
     std::fs::hard_link(env.db(), env.path("hard.csv")).unwrap();
     for name in ["alias.csv", "hard.csv"] {
@@ -55,13 +55,13 @@ fn output_through_a_symlink_or_hard_link_to_the_ledger_is_refused() {
             .code(2)
             .stderr(predicate::str::contains("would overwrite the ledger"));
     }
-    assert_eq!(before, snapshot(&env.db()));
+    assert_eq!(before, env.snapshot());
     assert_ledger_intact(&env);
 }
 
 #[test]
 fn backup_refuses_the_ledger_and_its_side_files() {
-    let env = TestEnv::seeded();
+    let env = TestEnv::seeded_sqlite_only();
     for name in ["ledger.db-wal", "ledger.db-journal"] {
         env.tracker(&["backup", name])
             .assert()
@@ -211,7 +211,7 @@ fn every_command_that_writes_a_file_names_a_missing_folder() {
 
 #[test]
 fn init_on_a_dangling_symlink_creates_the_ledger_it_points_to() {
-    let env = TestEnv::new();
+    let env = TestEnv::sqlite_only();
     std::fs::create_dir(env.path("data")).unwrap();
     std::os::unix::fs::symlink("data/real.db", env.db()).unwrap();
     env.tracker(&["init"])

@@ -30,7 +30,8 @@ fn console_commands() -> Vec<(String, i32)> {
 
 #[test]
 fn every_readme_command_runs_as_documented() {
-    let mut env = TestEnv::new();
+    // The walkthrough starts from the default ledger, a file.
+    let mut env = TestEnv::sqlite_only();
     env.now = "2026-11-27T12:00:00Z".to_string();
     let commands = console_commands();
     assert!(commands.len() >= 8, "README lost its walkthrough");

@@ -51,15 +51,8 @@ fn values_are_stored_exactly() {
         ])
         .assert()
         .success();
-        let conn = rusqlite::Connection::open(env.db()).unwrap();
-        let last: String = conn
-            .query_row(
-                "SELECT value FROM observations ORDER BY id DESC LIMIT 1",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
-        assert_eq!(last, stored, "{value}");
+        let last = env.query("SELECT value FROM observations ORDER BY id DESC LIMIT 1");
+        assert_eq!(last[0][0].as_deref(), Some(stored), "{value}");
     }
 }
 

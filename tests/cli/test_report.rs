@@ -1225,12 +1225,10 @@ fn csv_columns_order_and_parse_back() {
         assert!(ids.iter().any(|id| id == case.id), "{} missing", case.id);
     }
     assert!(ids.iter().any(|id| id == "equipment-renewal"));
-    let conn = rusqlite::Connection::open(env.db()).unwrap();
-    let mut stmt = conn.prepare("SELECT id FROM targets").unwrap();
-    let mut in_ledger: Vec<String> = stmt
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
+    let mut in_ledger: Vec<String> = env
+        .query("SELECT id FROM targets")
+        .into_iter()
+        .map(|row| row[0].clone().unwrap())
         .collect();
     in_ledger.sort();
     assert_eq!(ids, in_ledger, "one row per target of the ledger");
@@ -1432,7 +1430,7 @@ fn a_closed_pipe_ends_the_report_quietly() {
         .env_clear()
         .env("HOME", env.path("home"))
         .env("TRACKER_NOW", NOW)
-        .env("TRACKER_DB", env.db())
+        .env("TRACKER_DB", env.ledger())
         .current_dir(env.dir.path())
         .arg("report")
         .stdin(Stdio::null())

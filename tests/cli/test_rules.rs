@@ -5,13 +5,13 @@
 //!
 //! All values here are synthetic test data.
 
-use crate::common::{TestEnv, snapshot};
+use crate::common::TestEnv;
 use predicates::prelude::*;
 use serde_json::{Value, json};
 
 /// `tracker ARGS` must fail with `code`, say `message`, and write nothing.
 fn refused(env: &TestEnv, args: &[&str], code: i32, message: &str) -> String {
-    let before = snapshot(&env.db());
+    let before = env.snapshot();
     let out = env.tracker(args).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
     assert_eq!(
@@ -23,7 +23,7 @@ fn refused(env: &TestEnv, args: &[&str], code: i32, message: &str) -> String {
         stderr.contains(message),
         "tracker {args:?}: expected `{message}` in: {stderr}"
     );
-    assert_eq!(before, snapshot(&env.db()), "tracker {args:?} wrote");
+    assert_eq!(before, env.snapshot(), "tracker {args:?} wrote");
     stderr
 }
 
@@ -163,17 +163,16 @@ fn a_restore_checks_every_entry_like_record_does() {
 #[test]
 fn check_flags_entries_the_rules_refuse() {
     let env = TestEnv::seeded();
-    let conn = rusqlite::Connection::open(env.db()).unwrap();
-    conn.execute_batch(
-        "INSERT INTO observations (target_id, action, value, qualifier, period_start,
+    env.session()
+        .batch(&env.dialect(
+            "INSERT INTO observations (target_id, action, value, qualifier, period_start,
             period_end, source, recorded_by, recorded_at)
          VALUES ('opbudget-st-share', 'record', '50', 'exact', '2024-01-01', '2024-12-31',
             'a' || char(27) || '[2J', 'x', '2025-01-01T00:00:00.000Z'),
                 ('opbudget-st-share', 'record', '150', 'exact', '2023-01-01', '2023-12-31',
             's', 'x', '2025-01-01T00:00:00.000Z')",
-    )
-    .unwrap();
-    drop(conn);
+        ))
+        .unwrap();
     env.tracker(&["check"])
         .assert()
         .code(4)
@@ -185,7 +184,8 @@ fn check_flags_entries_the_rules_refuse() {
 
 #[test]
 fn an_unreadable_value_is_a_ledger_problem_not_bad_input() {
-    let env = TestEnv::seeded();
+    // SQLite only: a PostgreSQL `numeric` column cannot hold such text.
+    let env = TestEnv::seeded_sqlite_only();
     let conn = rusqlite::Connection::open(env.db()).unwrap();
     conn.execute_batch(
         "INSERT INTO observations (target_id, action, value, qualifier, period_start,
@@ -209,7 +209,7 @@ fn a_recorder_name_with_control_characters_is_refused_everywhere() {
         "target_id,value,period,source\nsei-revenue,5bn,2022,s\n",
     )
     .unwrap();
-    let before = snapshot(&env.db());
+    let before = env.snapshot();
     let out = env
         .tracker(&["import", "ok.csv"])
         .env("TRACKER_USER", "eve\u{1b}[2J")
@@ -217,7 +217,7 @@ fn a_recorder_name_with_control_characters_is_refused_everywhere() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("control character"));
-    assert_eq!(before, snapshot(&env.db()));
+    assert_eq!(before, env.snapshot());
 }
 
 #[test]
@@ -379,7 +379,8 @@ period = "2099"
 
 #[test]
 fn check_accepts_a_ledger_of_the_previous_schema_version() {
-    let env = TestEnv::seeded();
+    // SQLite only: the file format's own schema history.
+    let env = TestEnv::seeded_sqlite_only();
     let conn = rusqlite::Connection::open(env.db()).unwrap();
     conn.execute_batch("DROP INDEX observations_by_target_covering; PRAGMA user_version = 1;")
         .unwrap();
@@ -426,9 +427,9 @@ fn stored_control_characters_never_reach_a_terminal() {
     let env = TestEnv::seeded();
     // What an older tracker let in (written directly: today's rules refuse
     // it on every path).
-    let conn = rusqlite::Connection::open(env.db()).unwrap();
-    conn.execute_batch(
-        "INSERT INTO target_versions SELECT target_id, 2, 'x' || char(27) || ']0;pwned' || char(7),
+    env.session()
+        .batch(&env.dialect(
+            "INSERT INTO target_versions SELECT target_id, 2, 'x' || char(27) || ']0;pwned' || char(7),
             kind, metric, unit, direction, comparator, target_value, window_start, deadline,
             limit_value, is_rate, cadence, quote, speaker, speaker_role, statement_date,
             source_title, source_url, 'a' || char(13) || 'b', '2025-01-01T00:00:00.000Z',
@@ -439,9 +440,8 @@ fn stored_control_characters_never_reach_a_terminal() {
          VALUES ('sei-revenue', 'record', '5', 'exact', '2022-01-01', '2022-12-31',
             's' || char(27) || '[31m', 'n' || char(13) || '|x', 'eve' || char(27) || '[2J',
             '2025-01-01T00:00:00.000Z')",
-    )
-    .unwrap();
-    drop(conn);
+        ))
+        .unwrap();
     let svg = env.path("c.svg");
     for args in [
         vec!["list"],

@@ -15,7 +15,7 @@ fn on_terminal(env: &TestEnv, extra: &[(&str, &str)], args: &str) -> String {
     let words: Vec<&str> = words.iter().map(String::as_str).collect();
     let mut all = vec![("TERM", "xterm-256color")];
     all.extend_from_slice(extra);
-    let (code, out) = env.in_terminal_with(Some(&env.db()), &words, 100, &all);
+    let (code, out) = env.in_terminal_with(Some(&env.ledger()), &words, 100, &all);
     assert_eq!(code, 0, "{args}: {out}");
     out
 }
@@ -149,7 +149,7 @@ fn man_page_is_roff() {
 
 #[test]
 fn completions_and_man_need_no_ledger_or_config() {
-    let env = TestEnv::new();
+    let env = TestEnv::sqlite_only();
     std::fs::write(env.path("broken.toml"), "colour = 1\n").unwrap();
     for args in [&["completions", "bash"][..], &["man"]] {
         env.tracker(args)

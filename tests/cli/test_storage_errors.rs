@@ -4,7 +4,8 @@
 //!
 //! Read-only mounts and full disks are real: a small tmpfs mounted for the
 //! test. That needs root (CI runs as root); elsewhere these tests say they
-//! are skipped, and in CI (CI=true) a failed mount fails the test.
+//! are skipped, and in CI (CI=true) a failed mount fails the test. All of
+//! it is about files, so it runs on file ledgers whatever the backend.
 
 use crate::common::TestEnv;
 use chrono::Datelike;
@@ -18,7 +19,7 @@ fn no_raw_codes(stderr: &str) {
 
 #[test]
 fn a_foreign_or_truncated_file_is_named_with_exit_4() {
-    let env = TestEnv::seeded();
+    let env = TestEnv::seeded_sqlite_only();
     let backup = env.path("backup.db");
     env.tracker(&["backup", backup.to_str().unwrap()])
         .assert()
@@ -98,7 +99,7 @@ fn on(env: &TestEnv, db: &Path, args: &[&str]) -> std::process::Output {
 
 #[test]
 fn a_read_only_mount_says_so_and_reading_still_works() {
-    let env = TestEnv::new();
+    let env = TestEnv::sqlite_only();
     let Some(mount) = Mount::new(&env, "4m") else {
         return;
     };
@@ -134,7 +135,7 @@ fn a_read_only_mount_says_so_and_reading_still_works() {
 
 #[test]
 fn a_full_disk_says_so_and_writes_nothing() {
-    let env = TestEnv::new();
+    let env = TestEnv::sqlite_only();
     let Some(mount) = Mount::new(&env, "1m") else {
         return;
     };
@@ -169,7 +170,7 @@ fn a_full_disk_says_so_and_writes_nothing() {
 
 #[test]
 fn a_database_url_is_never_taken_for_a_file_name() {
-    let env = TestEnv::new();
+    let env = TestEnv::sqlite_only();
     for args in [vec!["init"], vec!["list"], vec!["check"]] {
         let out = env
             .bare()
@@ -218,7 +219,7 @@ fn unprivileged(env: &TestEnv, db: &Path, args: &[&str]) -> std::process::Output
 #[test]
 fn a_read_only_file_or_folder_is_named_and_reading_still_works() {
     use std::os::unix::fs::PermissionsExt;
-    let env = TestEnv::new();
+    let env = TestEnv::sqlite_only();
     let mode = |path: &Path, mode: u32| {
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap()
     };

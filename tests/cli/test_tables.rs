@@ -57,7 +57,7 @@ fn list_report_history_and_show_fit_70_80_and_100_columns() {
             vec!["--numbers", "chinese", "list"],
             vec!["show", "equipment-renewal"],
         ] {
-            let (code, screen) = env.in_terminal(Some(&env.db()), &args, cols);
+            let (code, screen) = env.in_terminal(Some(&env.ledger()), &args, cols);
             assert_eq!(code, 0, "{args:?}: {screen}");
             assert_fits(&screen, cols as usize, &format!("{args:?}"));
             if !args.contains(&"history") && !args.contains(&"show") {
@@ -92,7 +92,7 @@ fn staleness_and_the_figures_date_are_in_words() {
         .success();
     }
     for args in [vec!["list"], vec!["report"]] {
-        let (_, screen) = env.in_terminal(Some(&env.db()), &args, 80);
+        let (_, screen) = env.in_terminal(Some(&env.ledger()), &args, 80);
         let line = screen
             .lines()
             .find(|l| l.starts_with("sei-added-value-share"))
@@ -100,9 +100,9 @@ fn staleness_and_the_figures_date_are_in_words() {
         assert!(line.contains("2023-12-31, stale"), "{line}");
         assert!(screen.contains("FIGURES TO"), "{screen}");
     }
-    let (_, page) = env.in_terminal(Some(&env.db()), &["show", "sei-added-value-share"], 80);
+    let (_, page) = env.in_terminal(Some(&env.ledger()), &["show", "sei-added-value-share"], 80);
     assert!(page.contains("figures to 2023-12-31, stale"), "{page}");
-    let (_, page) = env.in_terminal(Some(&env.db()), &["show", "equipment-renewal"], 80);
+    let (_, page) = env.in_terminal(Some(&env.ledger()), &["show", "equipment-renewal"], 80);
     assert!(page.contains("figures to 2025-06-30"), "{page}");
     assert!(!page.contains(", stale"), "{page}");
 }
@@ -110,11 +110,11 @@ fn staleness_and_the_figures_date_are_in_words() {
 #[test]
 fn history_prints_numbers_as_show_does() {
     let env = env_with_long_sources();
-    let (_, western) = env.in_terminal(Some(&env.db()), &["history", "equipment-renewal"], 100);
+    let (_, western) = env.in_terminal(Some(&env.ledger()), &["history", "equipment-renewal"], 100);
     assert!(western.contains(">800 bn"), "{western}");
     assert!(!western.contains("800000000000"), "{western}");
     let (_, chinese) = env.in_terminal(
-        Some(&env.db()),
+        Some(&env.ledger()),
         &["--numbers", "chinese", "history", "equipment-renewal"],
         100,
     );

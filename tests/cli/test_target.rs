@@ -1,4 +1,4 @@
-use crate::common::{TestEnv, snapshot};
+use crate::common::TestEnv;
 use predicates::prelude::*;
 
 const SYNTHETIC: &str = r#"
@@ -39,12 +39,12 @@ fn import_is_all_or_nothing_and_idempotent() {
         .stdout(predicate::str::contains(
             "added 1 target(s) (synthetic-output) with 1 observation(s)",
         ));
-    let before = snapshot(&env.db());
+    let before = env.snapshot();
     env.tracker(&["target", "import", file.to_str().unwrap()])
         .assert()
         .success()
         .stdout(predicate::str::contains("nothing changed"));
-    assert_eq!(before, snapshot(&env.db()));
+    assert_eq!(before, env.snapshot());
     let out = env.stdout(&["show", "synthetic-output"]);
     assert!(out.contains("Output will reach at least 100 units."));
 }
@@ -58,14 +58,14 @@ fn an_existing_id_with_another_definition_is_refused() {
         .assert()
         .success();
     std::fs::write(&file, SYNTHETIC.replace(">= 100", ">= 120")).unwrap();
-    let before = snapshot(&env.db());
+    let before = env.snapshot();
     env.tracker(&["target", "import", file.to_str().unwrap()])
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
             "already exists with a different definition",
         ));
-    assert_eq!(before, snapshot(&env.db()));
+    assert_eq!(before, env.snapshot());
 }
 
 #[test]
@@ -85,14 +85,14 @@ fn a_malformed_file_names_file_line_and_field_and_writes_nothing() {
             })
             .unwrap();
     std::fs::write(&file, text).unwrap();
-    let before = snapshot(&env.db());
+    let before = env.snapshot();
     env.tracker(&["target", "import", file.to_str().unwrap()])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("bad.toml:12"))
         .stderr(predicate::str::contains("kind"))
         .stderr(predicate::str::contains("cumulative, level, direction"));
-    assert_eq!(before, snapshot(&env.db()));
+    assert_eq!(before, env.snapshot());
 }
 
 #[test]

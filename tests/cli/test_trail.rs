@@ -3,7 +3,7 @@
 //! overwritten; `history` tells who changed what, when and why; read-only
 //! commands never write.
 
-use crate::common::{TestEnv, col, snapshot};
+use crate::common::{SqlSession, TestEnv, col};
 use predicates::prelude::*;
 use std::path::Path;
 
@@ -16,12 +16,8 @@ fn recorded_id(out: &str) -> i64 {
         .unwrap_or_else(|| panic!("no `recorded #N:` in {out}"))
 }
 
-fn observation_count(db: &Path) -> i64 {
-    let conn =
-        rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .unwrap();
-    conn.query_row("SELECT count(*) FROM observations", [], |r| r.get(0))
-        .unwrap()
+fn observation_count(env: &TestEnv) -> i64 {
+    env.query_i64("SELECT count(*) FROM observations")
 }
 
 fn record(env: &TestEnv, args: &[&str]) -> i64 {
@@ -77,7 +73,7 @@ fn a_correction_supersedes_and_history_keeps_both() {
     .assert()
     .success()
     .stdout(predicate::str::contains(format!("correcting #{first}")));
-    let second = observation_count(&env.db());
+    let second = observation_count(&env);
 
     let rows = env.report_csv(&["equipment-renewal"]);
     assert_eq!(&rows[0][col("latest_value")], "800000000000");
@@ -176,8 +172,8 @@ fn changing_a_superseded_entry_or_a_retraction_is_refused_and_writes_nothing() {
         .assert()
         .success();
     let b = a + 1;
-    let before = snapshot(&env.db());
-    let count = observation_count(&env.db());
+    let before = env.snapshot();
+    let count = observation_count(&env);
 
     // The original is superseded: both verbs name the newer entry.
     for args in [
@@ -199,8 +195,8 @@ fn changing_a_superseded_entry_or_a_retraction_is_refused_and_writes_nothing() {
             .stderr(predicate::str::contains(format!(
                 "#{a} was already corrected by #{b}"
             )));
-        assert_eq!(snapshot(&env.db()), before, "{args:?} changed the ledger");
-        assert_eq!(observation_count(&env.db()), count);
+        assert_eq!(env.snapshot(), before, "{args:?} changed the ledger");
+        assert_eq!(observation_count(&env), count);
     }
 
     // Retract the current entry; then neither it nor the retraction moves.
@@ -208,8 +204,8 @@ fn changing_a_superseded_entry_or_a_retraction_is_refused_and_writes_nothing() {
         .assert()
         .success();
     let c = b + 1;
-    let before = snapshot(&env.db());
-    let count = observation_count(&env.db());
+    let before = env.snapshot();
+    let count = observation_count(&env);
     env.tracker(&["correct", &b.to_string(), "1bn", "--reason", "x"])
         .assert()
         .code(2)
@@ -227,14 +223,14 @@ fn changing_a_superseded_entry_or_a_retraction_is_refused_and_writes_nothing() {
         .code(2)
         .stderr(predicate::str::contains(format!("#{c}")))
         .stderr(predicate::str::contains("retraction"));
-    assert_eq!(snapshot(&env.db()), before);
-    assert_eq!(observation_count(&env.db()), count);
+    assert_eq!(env.snapshot(), before);
+    assert_eq!(observation_count(&env), count);
 }
 
 #[test]
 fn an_unknown_observation_is_refused() {
     let env = TestEnv::seeded();
-    let before = snapshot(&env.db());
+    let before = env.snapshot();
     env.tracker(&["correct", "9999", "1bn", "--reason", "x"])
         .assert()
         .code(2)
@@ -246,7 +242,7 @@ fn an_unknown_observation_is_refused() {
     env.tracker(&["correct", "-3", "1bn", "--reason", "x"])
         .assert()
         .failure();
-    assert_eq!(snapshot(&env.db()), before);
+    assert_eq!(env.snapshot(), before);
 }
 
 #[test]
@@ -263,9 +259,9 @@ fn the_database_refuses_hand_edits() {
             "s",
         ],
     );
-    let count = observation_count(&env.db());
+    let count = observation_count(&env);
     let export = env.stdout(&["export"]);
-    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    let mut conn = env.session();
     for (sql, message) in [
         (
             "UPDATE observations SET value = '1'",
@@ -293,35 +289,38 @@ fn the_database_refuses_hand_edits() {
             "targets are never deleted",
         ),
     ] {
-        let err = conn.execute(sql, []).expect_err(sql);
-        assert!(err.to_string().contains(message), "{sql}: {err}");
+        let err = conn.execute(sql).expect_err(sql);
+        assert!(err.contains(message), "{sql}: {err}");
     }
     // Inside a transaction that is rolled back: a legitimate retraction
     // appends, but a second supersession of the same row, or superseding
     // the retraction, is refused by the schema itself.
-    conn.execute_batch("BEGIN").unwrap();
-    let retract = |what: &str| {
-        conn.execute(
-            &format!(
-                "INSERT INTO observations (target_id, action, source, recorded_by, recorded_at, supersedes, reason)
-                 SELECT target_id, 'retract', source, 'x', '2025-01-01T00:00:00.000Z', {what}, 'r'
-                 FROM observations ORDER BY id DESC LIMIT 1"
-            ),
-            [],
-        )
+    // Each refusal is undone to a savepoint: PostgreSQL refuses anything
+    // more in a transaction after an error.
+    conn.batch("BEGIN").unwrap();
+    let retract = |conn: &mut SqlSession, what: &str| {
+        conn.batch("SAVEPOINT attempt").unwrap();
+        let result = conn.execute(&format!(
+            "INSERT INTO observations (target_id, action, source, recorded_by, recorded_at, supersedes, reason)
+             SELECT target_id, 'retract', source, 'x', '2025-01-01T00:00:00.000Z', {what}, 'r'
+             FROM observations ORDER BY id DESC LIMIT 1"
+        ));
+        let end = if result.is_ok() {
+            "RELEASE"
+        } else {
+            "ROLLBACK TO"
+        };
+        conn.batch(&format!("{end} SAVEPOINT attempt")).unwrap();
+        result
     };
-    retract("id").expect("a retraction appends");
-    let err = retract("supersedes").expect_err("second supersession");
-    assert!(err.to_string().contains("UNIQUE"), "{err}");
-    let err = retract("id").expect_err("retraction of a retraction");
-    assert!(
-        err.to_string()
-            .contains("a retraction cannot be superseded"),
-        "{err}"
-    );
-    conn.execute_batch("ROLLBACK").unwrap();
+    retract(&mut conn, "id").expect("a retraction appends");
+    let err = retract(&mut conn, "supersedes").expect_err("second supersession");
+    assert!(err.to_lowercase().contains("unique"), "{err}");
+    let err = retract(&mut conn, "id").expect_err("retraction of a retraction");
+    assert!(err.contains("a retraction cannot be superseded"), "{err}");
+    conn.batch("ROLLBACK").unwrap();
     drop(conn);
-    assert_eq!(observation_count(&env.db()), count);
+    assert_eq!(observation_count(&env), count);
     assert_eq!(env.stdout(&["export"]), export);
     env.tracker(&["check"]).assert().success();
 }
@@ -583,7 +582,7 @@ fn is_root() -> bool {
 #[test]
 fn read_only_commands_work_on_a_read_only_ledger_and_folder() {
     use std::os::unix::fs::PermissionsExt;
-    let env = TestEnv::new();
+    let env = TestEnv::sqlite_only();
     let folder = env.path("ro");
     let db = folder.join("ledger.db");
     let tracker = |args: &[&str]| {
