@@ -273,6 +273,17 @@ pub enum Command {
         tracker export --format csv -o observations.csv   # the entries, in the import layout")]
     Export(ExportArgs),
 
+    /// Copy a whole ledger into a new or empty one: a file onto PostgreSQL, or back.
+    #[command(after_help = "Examples:\n  \
+        tracker copy ledger.db postgres://alice@db.example/tracker\n  \
+        tracker copy postgres://alice@db.example/tracker ledger-copy.db\n\n\
+        Carries what `export` writes and `import` restores: every target with its definition\n\
+        history, every entry with its time, author and reason, so both ledgers give the same\n\
+        reports, `--known-at` included. TO is a file that does not exist yet (it appears whole\n\
+        or not at all) or an empty ledger; a database URL names an existing database, in which\n\
+        the ledger is set up (do not run `tracker init` there first: that seeds it).")]
+    Copy(CopyArgs),
+
     /// Make a consistent copy of the ledger, even while others write to it.
     #[command(after_help = "Example:\n  tracker backup backups/ledger-$(date +%F).db")]
     Backup(BackupArgs),
@@ -402,6 +413,17 @@ pub struct ExportArgs {
     /// Write to FILE atomically instead of stdout.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CopyArgs {
+    /// The ledger to copy: a file, or a postgres:// URL.
+    #[arg(value_name = "FROM")]
+    pub from: PathBuf,
+
+    /// Where to copy it: a new file, or a postgres:// URL of an empty database.
+    #[arg(value_name = "TO")]
+    pub to: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -8,7 +8,7 @@ use crate::config::Config;
 use crate::error::{CliError, CliResult, ExitCode};
 use crate::interchange::csv::current_observations_csv;
 use crate::interchange::json::{EXPORT_KIND, ExportDoc, ExportEntry, version_to_export};
-use crate::storage::Access;
+use crate::storage::{Access, Ledger};
 
 pub fn run(config: &Config, args: &ExportArgs) -> CliResult<ExitCode> {
     let format = match (args.format, &args.output) {
@@ -21,21 +21,7 @@ pub fn run(config: &Config, args: &ExportArgs) -> CliResult<ExitCode> {
     let ledger = super::open_ledger(config, Access::ReadOnly)?;
     let bytes = match format {
         ExportFormat::Json => {
-            let doc = ExportDoc {
-                kind: EXPORT_KIND.to_string(),
-                format: 1,
-                targets: ledger
-                    .target_versions(None)?
-                    .iter()
-                    .map(version_to_export)
-                    .collect(),
-                entries: ledger
-                    .entries(None)?
-                    .iter()
-                    .map(ExportEntry::from_entry)
-                    .collect(),
-            };
-            let mut out = serde_json::to_vec_pretty(&doc)
+            let mut out = serde_json::to_vec_pretty(&export_doc(&ledger)?)
                 .map_err(|e| CliError::runtime(format!("cannot write JSON: {e}")))?;
             out.push(b'\n');
             out
@@ -47,4 +33,24 @@ pub fn run(config: &Config, args: &ExportArgs) -> CliResult<ExitCode> {
         None => crate::output::to_stdout(&bytes)?,
     }
     Ok(ExitCode::Success)
+}
+
+/// The whole ledger as the JSON export holds it: every definition version
+/// and every entry, with their times, authors and reasons. `tracker copy`
+/// carries exactly this to the other ledger.
+pub fn export_doc(ledger: &Ledger) -> CliResult<ExportDoc> {
+    Ok(ExportDoc {
+        kind: EXPORT_KIND.to_string(),
+        format: 1,
+        targets: ledger
+            .target_versions(None)?
+            .iter()
+            .map(version_to_export)
+            .collect(),
+        entries: ledger
+            .entries(None)?
+            .iter()
+            .map(ExportEntry::from_entry)
+            .collect(),
+    })
 }

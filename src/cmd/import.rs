@@ -16,7 +16,8 @@ use crate::model::{Entry, TargetDef};
 use crate::period::format_period;
 use crate::sniff::InputKind;
 use crate::storage::{
-    Access, ImportConflict, ImportMode, Ledger, NewObservation, StorageError, TargetVersion,
+    Access, ImportConflict, ImportMode, Ledger, NewObservation, RestoreSummary, StorageError,
+    TargetVersion,
 };
 use std::collections::HashMap;
 
@@ -125,28 +126,9 @@ fn restore(config: &Config, args: &ImportArgs, bytes: &[u8]) -> CliResult<ExitCo
             e.column()
         ))
     })?;
-    if doc.kind != EXPORT_KIND || doc.format != 1 {
-        return Err(CliError::input(format!(
-            "{file} is a `{}` export of format {}; this tracker reads `{EXPORT_KIND}` format 1",
-            doc.kind, doc.format
-        )));
-    }
-    let versions = doc
-        .targets
-        .iter()
-        .map(version_from_export)
-        .collect::<Result<Vec<TargetVersion>, String>>()
-        .map_err(|e| CliError::input(format!("{file}: {e}")))?;
-    let entries = doc
-        .entries
-        .iter()
-        .map(|e| e.to_entry().map_err(|m| format!("entry #{}: {m}", e.id)))
-        .collect::<Result<Vec<Entry>, String>>()
-        .map_err(|e| CliError::input(format!("{file}: {e}")))?;
+    let export = Restorable::from_doc(&doc, &file)?;
     let mut ledger = open_ledger(config, Access::ReadWrite)?;
-    check_restore(&ledger, &versions, &entries)
-        .map_err(|e| CliError::input(format!("{file}: {e}")))?;
-    let summary = ledger.restore(&versions, &entries)?;
+    let summary = export.restore_into(&mut ledger, &file)?;
     println!(
         "restored {file}: {} target(s) and {} definition version(s) added, \
          {} entries added, {} already present",
@@ -156,6 +138,48 @@ fn restore(config: &Config, args: &ImportArgs, bytes: &[u8]) -> CliResult<ExitCo
         summary.entries_present
     );
     Ok(ExitCode::Success)
+}
+
+/// An export read into the ledger's types, ready to restore. `tracker
+/// copy` restores through here too.
+pub struct Restorable {
+    versions: Vec<TargetVersion>,
+    entries: Vec<Entry>,
+}
+
+impl Restorable {
+    /// The export's definitions and entries (from `file`, named in
+    /// messages); an export of another kind or format is refused.
+    pub fn from_doc(doc: &ExportDoc, file: &str) -> CliResult<Restorable> {
+        if doc.kind != EXPORT_KIND || doc.format != 1 {
+            return Err(CliError::input(format!(
+                "{file} is a `{}` export of format {}; this tracker reads `{EXPORT_KIND}` format 1",
+                doc.kind, doc.format
+            )));
+        }
+        let versions = doc
+            .targets
+            .iter()
+            .map(version_from_export)
+            .collect::<Result<Vec<TargetVersion>, String>>()
+            .map_err(|e| CliError::input(format!("{file}: {e}")))?;
+        let entries = doc
+            .entries
+            .iter()
+            .map(|e| e.to_entry().map_err(|m| format!("entry #{}: {m}", e.id)))
+            .collect::<Result<Vec<Entry>, String>>()
+            .map_err(|e| CliError::input(format!("{file}: {e}")))?;
+        Ok(Restorable { versions, entries })
+    }
+
+    /// Checks every definition and entry against the ledger's rules, then
+    /// writes them in one transaction (what the ledger holds already is
+    /// matched, not duplicated).
+    pub fn restore_into(&self, ledger: &mut Ledger, file: &str) -> CliResult<RestoreSummary> {
+        check_restore(ledger, &self.versions, &self.entries)
+            .map_err(|e| CliError::input(format!("{file}: {e}")))?;
+        Ok(ledger.restore(&self.versions, &self.entries)?)
+    }
 }
 
 /// Why a row was not kept: a problem with the row, or a failure to stop on.

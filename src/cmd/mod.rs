@@ -6,6 +6,7 @@ mod backup;
 mod changes;
 mod chart;
 mod check;
+mod copy;
 mod correct;
 mod export;
 mod history;
@@ -47,6 +48,7 @@ pub fn run(cli: Cli) -> CliResult<ExitCode> {
         Command::History(args) => history::run(&config, &args),
         Command::Import(args) => import::run(&config, &args),
         Command::Export(args) => export::run(&config, &args),
+        Command::Copy(args) => copy::run(&config, &args),
         Command::Backup(args) => backup::run(&config, &args),
         Command::Check => check::run(&config),
         Command::Chart(args) => chart::run(&config, &args),
