@@ -10,7 +10,7 @@ mod test_changes;
 mod test_chart;
 mod test_concurrency;
 mod test_config;
-
+mod test_copy;
 mod test_crash;
 mod test_cron;
 mod test_errors;
