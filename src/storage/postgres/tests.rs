@@ -1,0 +1,1 @@
+//! Tests against a real server: see the bottom of this file.
