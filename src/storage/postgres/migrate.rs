@@ -58,11 +58,14 @@ pub fn migrate(client: &mut ::postgres::Client) -> StorageResult<i64> {
     let mut tx = client.transaction()?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATE_LOCK])?;
     // A member of the owner role (roles.sql) creates and alters the tables
-    // as that role, so that any other member may migrate them later.
+    // as that role, so that any other member may migrate them later; only
+    // where that role may create them (the `tracker` schema of roles.sql).
     let as_owner: bool = tx
         .query_one(
             "SELECT CASE WHEN EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'tracker_owner')
-                THEN pg_has_role(session_user, 'tracker_owner', 'MEMBER') ELSE false END",
+                THEN pg_has_role(session_user, 'tracker_owner', 'MEMBER')
+                     AND has_schema_privilege('tracker_owner', current_schema(), 'CREATE')
+                ELSE false END",
             &[],
         )?
         .get(0);
