@@ -320,6 +320,10 @@ fn resolve_path(config_file: &Path, text: &str) -> PathBuf {
     {
         return strategy.home_dir().join(rest);
     }
+    // A database URL is not a path: never joined to the config's folder.
+    if crate::storage::Location::is_url(text) {
+        return PathBuf::from(text);
+    }
     let path = PathBuf::from(text);
     if path.is_absolute() {
         return path;

@@ -8,6 +8,9 @@ use crate::targets_file::parse_target_file;
 
 pub fn run(config: &Config) -> CliResult<ExitCode> {
     let path = &config.ledger.path;
+    if let location @ Location::Url(_) = Location::from(path) {
+        return init_database(config, location);
+    }
     super::refuse_folder(path)?;
     if path.exists() {
         let ledger = Ledger::open(path, Access::ReadWrite)?;
@@ -22,6 +25,38 @@ pub fn run(config: &Config) -> CliResult<ExitCode> {
     println!(
         "created ledger at {} with {} targets and {} observations from {SEED_NAME}",
         path.display(),
+        summary.added.len(),
+        summary.observations
+    );
+    Ok(ExitCode::Success)
+}
+
+/// Sets up and seeds a ledger in a database server's (existing, empty)
+/// database; a database that holds one already is left as it is. Two
+/// first runs racing each other are serialised by the migrator's lock and
+/// the seed's write lock: the second adds nothing.
+fn init_database(config: &Config, location: Location) -> CliResult<ExitCode> {
+    let created = match Ledger::create(location.clone()) {
+        Ok(ledger) => Some(ledger),
+        Err(StorageError::AlreadyExists { .. }) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let mut ledger = match created {
+        Some(ledger) => ledger,
+        None => Ledger::open(location.clone(), Access::ReadWrite)?,
+    };
+    if ledger.target_count()? > 0 {
+        println!(
+            "ledger at {location} is already initialised ({} targets); nothing changed",
+            ledger.target_count()?
+        );
+        return Ok(ExitCode::Success);
+    }
+    let seed = parse_target_file(SEED, SEED_NAME)?;
+    let summary = ledger.import_targets(&seed.targets, SEED_RECORDER, config.now)?;
+    ledger.close()?;
+    println!(
+        "created ledger at {location} with {} targets and {} observations from {SEED_NAME}",
         summary.added.len(),
         summary.observations
     );

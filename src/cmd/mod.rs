@@ -64,6 +64,11 @@ pub fn run(cli: Cli) -> CliResult<ExitCode> {
 /// `TRACKER_DB` must exist.
 pub fn open_ledger(config: &Config, access: Access) -> CliResult<Ledger> {
     let path = &config.ledger.path;
+    // A database ledger is opened as named: never a folder, never created
+    // on first use (`tracker init` sets it up).
+    if let location @ crate::storage::Location::Url(_) = crate::storage::Location::from(path) {
+        return Ledger::open(location, access).map_err(CliError::from);
+    }
     refuse_folder(path)?;
     if !config.ledger.explicit && !path.exists() && !config.interactive {
         return Err(CliError::new(
@@ -156,6 +161,7 @@ impl From<StorageError> for CliError {
             | StorageError::NotALedger { .. }
             | StorageError::TooNew { .. }
             | StorageError::Unsupported { .. }
+            | StorageError::CannotOpen { .. }
             | StorageError::Corrupt(_) => ErrorKind::Ledger,
             StorageError::Busy
             | StorageError::ReadOnly { .. }
@@ -195,6 +201,16 @@ fn storage_hint(error: &StorageError) -> Option<String> {
         StorageError::Busy => {
             "another tracker is writing; try again, or raise TRACKER_BUSY_TIMEOUT_MS".to_string()
         }
+        StorageError::CannotOpen { .. } => "check the URL, that the server runs and accepts this \
+            user (password from the URL, PGPASSWORD or ~/.pgpass), and that the database exists \
+            (`createdb`); README, \"A shared ledger\""
+            .to_string(),
+        StorageError::ReadOnly {
+            why: crate::storage::ReadOnly::Role,
+            ..
+        } => "ask the ledger's owner to grant this role the writer role (README, \"A shared ledger\"), \
+            or use a role that may write"
+            .to_string(),
         StorageError::ReadOnly { .. } => {
             "make the ledger and its folder writable, or point --db/TRACKER_DB at a writable copy"
                 .to_string()

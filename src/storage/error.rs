@@ -52,6 +52,13 @@ pub enum StorageError {
     /// The disk (or the file system holding the ledger) is full.
     #[error("the disk holding the ledger is full; nothing was written")]
     DiskFull,
+    /// A database ledger that cannot be reached or logged into (server
+    /// down, wrong host, password refused, no such database).
+    #[error("cannot open the ledger at {location}: {reason}")]
+    CannotOpen {
+        location: super::Location,
+        reason: String,
+    },
     /// A ledger kind this build cannot open.
     #[error("{location}: database ledgers (PostgreSQL) are not supported by this tracker yet")]
     Unsupported { location: super::Location },
@@ -78,6 +85,9 @@ pub enum ReadOnly {
     Mount,
     /// The database said so; the cause is not known.
     Unknown,
+    /// A database ledger: the role this connection logged in as may read
+    /// but not write (or the server is a read-only standby).
+    Role,
 }
 
 fn read_only_message(path: Option<&Path>, why: ReadOnly) -> String {
@@ -93,6 +103,9 @@ fn read_only_message(path: Option<&Path>, why: ReadOnly) -> String {
         ),
         ReadOnly::Mount => format!("{file} is on a file system mounted read-only"),
         ReadOnly::Unknown => format!("{file} cannot be written (read-only)"),
+        ReadOnly::Role => format!(
+            "the database role this connection uses may not write to {file} (it has no INSERT rights on the ledger's tables, or the server is read-only)"
+        ),
     };
     format!(
         "{what}; nothing was written (reading commands such as `list`, `report` and `export` still work)"

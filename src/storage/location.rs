@@ -16,6 +16,14 @@ pub enum Location {
 const URL_SCHEMES: [&str; 2] = ["postgres://", "postgresql://"];
 
 impl Location {
+    /// Whether `text` names a database server (`postgres://…`,
+    /// `postgresql://…`, any case) rather than a file.
+    pub fn is_url(text: &str) -> bool {
+        URL_SCHEMES
+            .iter()
+            .any(|s| text.len() >= s.len() && text[..s.len()].eq_ignore_ascii_case(s))
+    }
+
     /// The file path, for a file ledger.
     pub fn as_path(&self) -> Option<&Path> {
         match self {
@@ -28,13 +36,7 @@ impl Location {
 impl From<&Path> for Location {
     fn from(path: &Path) -> Self {
         match path.to_str() {
-            Some(text)
-                if URL_SCHEMES
-                    .iter()
-                    .any(|s| text.len() >= s.len() && text[..s.len()].eq_ignore_ascii_case(s)) =>
-            {
-                Location::Url(text.to_string())
-            }
+            Some(text) if Location::is_url(text) => Location::Url(text.to_string()),
             _ => Location::File(path.to_path_buf()),
         }
     }

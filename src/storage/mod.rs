@@ -23,6 +23,7 @@ mod location;
 mod maintain;
 pub mod migrate;
 mod open;
+pub mod postgres;
 mod read;
 mod sql;
 mod sqlite;
@@ -189,7 +190,7 @@ impl Ledger {
     pub fn create(location: impl Into<Location>) -> StorageResult<Ledger> {
         match location.into() {
             Location::File(path) => Ok(Ledger::from(SqliteLedger::create(&path)?)),
-            location @ Location::Url(_) => Err(StorageError::Unsupported { location }),
+            Location::Url(url) => Ok(Ledger::from(postgres::PgLedger::create(&url)?)),
         }
     }
 
@@ -197,7 +198,7 @@ impl Ledger {
     pub fn open(location: impl Into<Location>, access: Access) -> StorageResult<Ledger> {
         match location.into() {
             Location::File(path) => Ok(Ledger::from(SqliteLedger::open(&path, access)?)),
-            location @ Location::Url(_) => Err(StorageError::Unsupported { location }),
+            Location::Url(url) => Ok(Ledger::from(postgres::PgLedger::open(&url, access)?)),
         }
     }
 

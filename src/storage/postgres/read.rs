@@ -1,0 +1,214 @@
+//! Reads, each inside the snapshot transaction the caller opened: targets
+//! as of a point on the ledger clock, current observations (streamed for
+//! reports through two server-side cursors), the trail and the definition
+//! history.
+
+use super::super::{KnownAt, StorageResult, TargetVersion, Visit};
+use super::codec::*;
+use crate::model::{Entry, Observation, TargetDef};
+use ::postgres::types::ToSql;
+use ::postgres::{Portal, Row, Transaction};
+
+pub(super) fn target_count(tx: &mut Transaction<'_>) -> StorageResult<i64> {
+    Ok(tx.query_one("SELECT count(*) FROM targets", &[])?.get(0))
+}
+
+pub(super) fn entry_count(tx: &mut Transaction<'_>) -> StorageResult<i64> {
+    Ok(tx
+        .query_one("SELECT count(*) FROM observations", &[])?
+        .get(0))
+}
+
+pub(super) fn target_ids(tx: &mut Transaction<'_>) -> StorageResult<Vec<String>> {
+    Ok(tx
+        .query("SELECT id FROM targets ORDER BY id", &[])?
+        .iter()
+        .map(|row| row.get(0))
+        .collect())
+}
+
+pub(super) fn target(
+    tx: &mut Transaction<'_>,
+    id: &str,
+    known_at: KnownAt,
+) -> StorageResult<Option<TargetDef>> {
+    let sql = format!(
+        "SELECT {TARGET_COLUMNS} FROM target_versions v
+         WHERE v.target_id = $1 AND ($2::timestamptz IS NULL OR v.recorded_at <= $2)
+         ORDER BY v.version DESC LIMIT 1"
+    );
+    tx.query_opt(&sql, &[&id, &known_at_param(known_at)])?
+        .map(|row| target_from_row(&row))
+        .transpose()
+}
+
+/// The definition in force at `$1` of every target visible then, by id.
+const VISIBLE_TARGETS_WHERE: &str = "WHERE ($1::timestamptz IS NULL OR v.recorded_at <= $1)";
+
+/// Current observations as of now: recorded or corrected, not superseded.
+const CURRENT_NOW: &str = "o.value IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM observations s WHERE s.supersedes = o.id)";
+
+/// Current observations as known at `$1`.
+const CURRENT_AT: &str = "o.recorded_at <= $1 AND o.value IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM observations s
+                    WHERE s.supersedes = o.id AND s.recorded_at <= $1)";
+
+pub(super) fn current_observations(
+    tx: &mut Transaction<'_>,
+    id: &str,
+    known_at: KnownAt,
+) -> StorageResult<Vec<Observation>> {
+    let rows = match known_at_param(known_at) {
+        None => tx.query(
+            &format!(
+                "SELECT {OBSERVATION_COLUMNS} FROM observations o
+                 WHERE o.target_id = $1 AND {CURRENT_NOW} ORDER BY o.period_end, o.id"
+            ),
+            &[&id],
+        )?,
+        Some(at) => tx.query(
+            &format!(
+                "SELECT {OBSERVATION_COLUMNS} FROM observations o
+                 WHERE o.target_id = $2 AND {CURRENT_AT} ORDER BY o.period_end, o.id"
+            ),
+            &[&at, &id],
+        )?,
+    };
+    rows.iter().map(observation_from_row).collect()
+}
+
+/// Rows fetched from a server-side cursor per round trip: memory holds
+/// this many, never the ledger.
+const FETCH: i32 = 20_000;
+
+/// A server-side cursor read in chunks.
+struct Cursor {
+    portal: Portal,
+    rows: std::vec::IntoIter<Row>,
+    done: bool,
+}
+
+impl Cursor {
+    fn open(
+        tx: &mut Transaction<'_>,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> StorageResult<Cursor> {
+        Ok(Cursor {
+            portal: tx.bind(sql, params)?,
+            rows: Vec::new().into_iter(),
+            done: false,
+        })
+    }
+
+    fn next(&mut self, tx: &mut Transaction<'_>) -> StorageResult<Option<Row>> {
+        if let Some(row) = self.rows.next() {
+            return Ok(Some(row));
+        }
+        if self.done {
+            return Ok(None);
+        }
+        let rows = tx.query_portal(&self.portal, FETCH)?;
+        self.done = rows.len() < FETCH as usize;
+        self.rows = rows.into_iter();
+        Ok(self.rows.next())
+    }
+}
+
+/// Streams every target (sorted by id) with its current observations: two
+/// ordered cursors merged in one pass, as the SQLite backend does.
+pub(super) fn visit_targets(
+    tx: &mut Transaction<'_>,
+    known_at: KnownAt,
+    visit: &mut Visit<'_>,
+) -> StorageResult<()> {
+    let at = known_at_param(known_at);
+    let targets_sql = format!(
+        "SELECT DISTINCT ON (v.target_id) {TARGET_COLUMNS} FROM target_versions v
+         {VISIBLE_TARGETS_WHERE} ORDER BY v.target_id, v.version DESC"
+    );
+    let mut targets = Cursor::open(tx, &targets_sql, &[&at])?;
+    let mut observations = match at {
+        None => Cursor::open(
+            tx,
+            &format!(
+                "SELECT {OBSERVATION_COLUMNS}, o.target_id FROM observations o
+                 WHERE {CURRENT_NOW} ORDER BY o.target_id, o.period_end, o.id"
+            ),
+            &[],
+        )?,
+        Some(at) => Cursor::open(
+            tx,
+            &format!(
+                "SELECT {OBSERVATION_COLUMNS}, o.target_id FROM observations o
+                 WHERE {CURRENT_AT} ORDER BY o.target_id, o.period_end, o.id"
+            ),
+            &[&at],
+        )?,
+    };
+    let mut pending: Option<(String, Observation)> = None;
+    let mut exhausted = false;
+    let mut batch: Vec<Observation> = Vec::new();
+    while let Some(row) = targets.next(tx)? {
+        let def = target_from_row(&row)?;
+        batch.clear();
+        loop {
+            if pending.is_none() && !exhausted {
+                match observations.next(tx)? {
+                    Some(row) => pending = Some((row.try_get(5)?, observation_from_row(&row)?)),
+                    None => exhausted = true,
+                }
+            }
+            match &pending {
+                Some((target, obs)) if target.as_bytes() == def.id.as_bytes() => {
+                    batch.push(obs.clone());
+                    pending = None;
+                }
+                // Observations of a target not visible at known_at.
+                Some((target, _)) if target.as_bytes() < def.id.as_bytes() => pending = None,
+                _ => break,
+            }
+        }
+        visit(def, &batch)?;
+    }
+    Ok(())
+}
+
+pub(super) fn entries(tx: &mut Transaction<'_>, id: Option<&str>) -> StorageResult<Vec<Entry>> {
+    let rows = match id {
+        Some(id) => tx.query(
+            &format!("SELECT {ENTRY_COLUMNS} FROM observations WHERE target_id = $1 ORDER BY id"),
+            &[&id],
+        )?,
+        None => tx.query(
+            &format!("SELECT {ENTRY_COLUMNS} FROM observations ORDER BY id"),
+            &[],
+        )?,
+    };
+    rows.iter().map(entry_from_row).collect()
+}
+
+pub(super) fn entry(tx: &mut Transaction<'_>, id: i64) -> StorageResult<Option<Entry>> {
+    tx.query_opt(
+        &format!("SELECT {ENTRY_COLUMNS} FROM observations WHERE id = $1"),
+        &[&id],
+    )?
+    .map(|row| entry_from_row(&row))
+    .transpose()
+}
+
+pub(super) fn target_versions(
+    tx: &mut Transaction<'_>,
+    id: Option<&str>,
+) -> StorageResult<Vec<TargetVersion>> {
+    let sql = format!(
+        "SELECT {VERSION_COLUMNS} FROM target_versions v
+         WHERE $1::text IS NULL OR v.target_id = $1
+         ORDER BY v.target_id, v.version"
+    );
+    tx.query(&sql, &[&id])?
+        .iter()
+        .map(version_from_row)
+        .collect()
+}
