@@ -77,6 +77,22 @@ impl TestEnv {
         self.dir.path().join(name)
     }
 
+    /// Whether the ledger is on PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        self.pg.is_some()
+    }
+
+    /// Who the trail says recorded an entry whose author was given as
+    /// `claimed` (`--by`, `TRACKER_USER`, a CSV's `recorded_by`, the config
+    /// file): that name in a file ledger; on PostgreSQL the role the
+    /// client authenticated as, whatever it claims.
+    pub fn recorded_by<'a>(&self, claimed: &'a str) -> &'a str {
+        match self.pg {
+            Some(_) => backend::OWNER,
+            None => claimed,
+        }
+    }
+
     /// The ledger file of a SQLite env. A test that reads or changes the
     /// file itself is about files: it must be [`Self::sqlite_only`].
     pub fn db(&self) -> PathBuf {

@@ -61,7 +61,7 @@ fn a_csv_imports_every_row_with_its_provenance() {
     let history = env.stdout(&["history", "opbudget-st-share", "--format", "json"]);
     let json: serde_json::Value = serde_json::from_str(&history).unwrap();
     let entry = json.as_array().unwrap().last().unwrap().clone();
-    assert_eq!(entry["recorded_by"], "Analyst Ａ");
+    assert_eq!(entry["recorded_by"], env.recorded_by("Analyst Ａ"));
     assert_eq!(entry["note"], "read from table 3");
     assert_eq!(entry["source"], "MOF final accounts");
     assert_eq!(entry["recorded_at"], "2025-06-30T12:00:00.000Z");

@@ -45,9 +45,11 @@ fn a_file_that_is_not_a_ledger_is_refused() {
 #[test]
 fn a_ledger_from_a_newer_version_is_refused() {
     let env = TestEnv::seeded();
-    let conn = rusqlite::Connection::open(env.db()).unwrap();
-    conn.pragma_update(None, "user_version", 999).unwrap();
-    drop(conn);
+    let newer = match env.is_postgres() {
+        true => "INSERT INTO schema_version (version) VALUES (999)",
+        false => "PRAGMA user_version = 999",
+    };
+    env.session().batch(newer).unwrap();
     env.tracker(&["list"])
         .assert()
         .code(4)

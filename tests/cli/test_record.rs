@@ -156,5 +156,5 @@ fn by_defaults_to_tracker_user_and_can_be_given() {
     .assert()
     .success();
     let out = env.stdout(&["show", "equipment-renewal"]);
-    assert!(out.contains("Analyst Ａ"));
+    assert!(out.contains(env.recorded_by("Analyst Ａ")), "{out}");
 }

@@ -429,11 +429,15 @@ fn stored_control_characters_never_reach_a_terminal() {
     // it on every path).
     env.session()
         .batch(&env.dialect(
-            "INSERT INTO target_versions SELECT target_id, 2, 'x' || char(27) || ']0;pwned' || char(7),
+            "INSERT INTO target_versions (target_id, version, title, kind, metric, unit, direction,
+            comparator, target_value, window_start, deadline, limit_value, is_rate, cadence,
+            quote, speaker, speaker_role, statement_date, source_title, source_url,
+            interpretation, recorded_at, recorded_by, reason)
+         SELECT target_id, 2, 'x' || char(27) || ']0;pwned' || char(7),
             kind, metric, unit, direction, comparator, target_value, window_start, deadline,
             limit_value, is_rate, cadence, quote, speaker, speaker_role, statement_date,
             source_title, source_url, 'a' || char(13) || 'b', '2025-01-01T00:00:00.000Z',
-            'eve' || char(27) || '[2J', 'synthetic', base_period
+            'eve' || char(27) || '[2J', 'synthetic'
          FROM target_versions WHERE target_id = 'sei-revenue' AND version = 1;
          INSERT INTO observations (target_id, action, value, qualifier, period_start,
             period_end, source, note, recorded_by, recorded_at)

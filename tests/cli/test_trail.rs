@@ -484,9 +484,9 @@ fn history_shows_who_when_source_and_what_replaced_what_in_every_format() {
         "RECORDED (UTC)",
         "2025-07-01 12:15:16Z",
         "2025-07-02 08:00:00Z",
-        "Analyst Ａ",
-        "Reviewer B",
-        "Chief C",
+        env.recorded_by("Analyst Ａ"),
+        env.recorded_by("Reviewer B"),
+        env.recorded_by("Chief C"),
         "国资委 release",
         "Revised release",
         &format!("corrects #{a}: revised, \"final\" figure"),
@@ -504,20 +504,20 @@ fn history_shows_who_when_source_and_what_replaced_what_in_every_format() {
             .find(|r| r["entry_id"] == id.to_string())
             .unwrap()
     };
-    assert_eq!(by_id(a)["recorded_by"], "Analyst Ａ");
+    assert_eq!(by_id(a)["recorded_by"], env.recorded_by("Analyst Ａ"));
     assert_eq!(by_id(a)["recorded_at"], "2025-07-01T12:15:16.000Z");
     assert_eq!(by_id(a)["source"], "国资委 release");
     assert_eq!(by_id(a)["superseded_by"], b.to_string());
     assert_eq!(by_id(b)["supersedes"], a.to_string());
     assert_eq!(by_id(b)["qualifier"], "about");
     assert_eq!(by_id(b)["reason"], "revised, \"final\" figure");
-    assert_eq!(by_id(b)["recorded_by"], "Reviewer B");
+    assert_eq!(by_id(b)["recorded_by"], env.recorded_by("Reviewer B"));
     assert_eq!(by_id(b)["superseded_by"], c.to_string());
     assert_eq!(by_id(c)["action"], "retract");
     assert_eq!(by_id(c)["value"], "");
     assert_eq!(by_id(c)["supersedes"], b.to_string());
     assert_eq!(by_id(c)["reason"], "wrong metric");
-    assert_eq!(by_id(c)["recorded_by"], "Chief C");
+    assert_eq!(by_id(c)["recorded_by"], env.recorded_by("Chief C"));
     assert_eq!(by_id(c)["superseded_by"], "");
 
     // JSON.
@@ -532,7 +532,7 @@ fn history_shows_who_when_source_and_what_replaced_what_in_every_format() {
     assert_eq!(by_id(b)["reason"], "revised, \"final\" figure");
     assert_eq!(by_id(c)["action"], "retract");
     assert_eq!(by_id(c)["value"], serde_json::Value::Null);
-    assert_eq!(by_id(c)["recorded_by"], "Chief C");
+    assert_eq!(by_id(c)["recorded_by"], env.recorded_by("Chief C"));
 
     // The whole ledger's history includes the seed entries; one target's only its own.
     let all = env.stdout(&["history", "--format", "csv"]);
