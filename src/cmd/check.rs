@@ -18,17 +18,13 @@ pub fn run(config: &Config) -> CliResult<ExitCode> {
     if problems.is_empty() {
         println!(
             "ok: {} is healthy ({} targets, {} entries)",
-            config.ledger.path.display(),
+            ledger.location(),
             ledger.target_count()?,
             ledger.entry_count()?
         );
         return Ok(ExitCode::Success);
     }
-    let mut message = format!(
-        "{} problem(s) in {}:",
-        problems.len(),
-        config.ledger.path.display()
-    );
+    let mut message = format!("{} problem(s) in {}:", problems.len(), ledger.location());
     for problem in problems.iter().take(MAX_LISTED) {
         message.push_str("\n  - ");
         message.push_str(problem);

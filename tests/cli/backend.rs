@@ -153,6 +153,11 @@ impl Database {
         }
     }
 
+    /// The superuser's URL for this database.
+    pub fn admin_url(&self) -> &str {
+        &self.admin
+    }
+
     /// A new login role for this test only (dropped after the database),
     /// and the URL connecting to this database as it.
     pub fn role(&self, suffix: &str) -> (String, String) {

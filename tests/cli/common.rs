@@ -77,6 +77,11 @@ impl TestEnv {
         self.dir.path().join(name)
     }
 
+    /// The test's database on the server (postgres backend only).
+    pub fn database(&self) -> Option<&Database> {
+        self.pg.as_ref()
+    }
+
     /// Whether the ledger is on PostgreSQL.
     pub fn is_postgres(&self) -> bool {
         self.pg.is_some()
@@ -123,10 +128,11 @@ impl TestEnv {
     }
 
     /// Rows of a read-only SQL query (portable SQL) against the ledger,
-    /// each value as text (`None` for NULL).
+    /// each value as text (`None` for NULL); on PostgreSQL as the
+    /// superuser, who sees every schema.
     pub fn query(&self, sql: &str) -> Vec<Vec<Option<String>>> {
         match &self.pg {
-            Some(db) => query_postgres(&db.url, sql),
+            Some(db) => query_postgres(db.admin_url(), sql),
             None => query_sqlite(&self.db(), sql),
         }
     }
@@ -174,6 +180,22 @@ impl TestEnv {
         let mut cmd = self.bare();
         cmd.env("TRACKER_DB", self.ledger());
         cmd.args(args);
+        cmd
+    }
+
+    /// [`Self::tracker`] as a plain process, for tests that spawn and
+    /// kill it or run many at once.
+    pub fn process(&self, args: &[&str]) -> std::process::Command {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_tracker"));
+        cmd.env_clear()
+            .env("HOME", self.path("home"))
+            .env("XDG_DATA_HOME", self.path("home/.local/share"))
+            .env("TRACKER_NOW", &self.now)
+            .env("TRACKER_USER", "tester")
+            .env("COLUMNS", "100")
+            .env("TRACKER_DB", self.ledger())
+            .current_dir(self.dir.path())
+            .args(args);
         cmd
     }
 
@@ -329,7 +351,7 @@ fn query_sqlite(path: &Path, sql: &str) -> Vec<Vec<Option<String>>> {
 fn query_postgres(url: &str, sql: &str) -> Vec<Vec<Option<String>>> {
     backend::connect(url)
         .simple_query(sql)
-        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        .unwrap_or_else(|e| panic!("{sql}: {}", backend::describe(&e)))
         .into_iter()
         .filter_map(|message| match message {
             postgres::SimpleQueryMessage::Row(row) => Some(

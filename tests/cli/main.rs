@@ -20,6 +20,7 @@ mod test_init;
 mod test_list_show;
 mod test_method;
 mod test_output;
+mod test_postgres;
 mod test_readme;
 mod test_record;
 mod test_reference;
