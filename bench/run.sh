@@ -16,7 +16,15 @@
 #
 # Options: --targets N (default 10000), --per-target "1 10 100",
 # --seed S (default 1), --profile release|dev (default release; --smoke
-# defaults to dev, which `cargo test` has already built).
+# defaults to dev, which `cargo test` has already built), --no-postgres.
+#
+# PostgreSQL: the same ledgers are also built in PostgreSQL databases and
+# report, list, import and record measured there, beside the SQLite file.
+# The full run starts its own durable server (.ci/postgres.sh start
+# --durable: fsync on, PostgreSQL's defaults) unless TRACKER_BENCH_POSTGRES
+# names one (an admin URL); the smoke run uses TRACKER_TEST_POSTGRES (CI
+# starts it), and with CI=true fails without it. psql (Debian's
+# postgresql-client) makes and drops the databases.
 #
 # Every measurement is warm-cache, output through a pipe, with the clock fixed
 # (TRACKER_NOW). Medians come from hyperfine, peak memory from
@@ -30,6 +38,7 @@ TARGETS=10000
 PER_TARGET="1 10 100"
 SEED=1
 PROFILE=""
+POSTGRES=1
 while [ $# -gt 0 ]; do
     case "$1" in
         --smoke) SMOKE=1 ;;
@@ -37,7 +46,8 @@ while [ $# -gt 0 ]; do
         --per-target) PER_TARGET=$2; shift ;;
         --seed) SEED=$2; shift ;;
         --profile) PROFILE=$2; shift ;;
-        -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+        --no-postgres) POSTGRES=0 ;;
+        -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
         *) echo "bench/run.sh: unknown argument $1" >&2; exit 2 ;;
     esac
     shift
@@ -98,6 +108,41 @@ GENERATE="$BIN_DIR/examples/generate"
 mkdir -p "$OUT"
 WORK="$OUT/data"
 mkdir -p "$WORK"
+
+# ---------------------------------------------------------------------------
+# PostgreSQL: an admin URL (PG_ADMIN) to make one database per ledger on.
+PG_ADMIN=""
+PG_DIR=""
+if [ "$POSTGRES" = 1 ]; then
+    if [ "$SMOKE" = 1 ]; then
+        PG_ADMIN=${TRACKER_TEST_POSTGRES:-}
+        if [ -z "$PG_ADMIN" ]; then
+            [ "${CI:-}" != true ] || die "CI=true but TRACKER_TEST_POSTGRES is unset (.ci/run starts PostgreSQL)"
+            say "no TRACKER_TEST_POSTGRES: the PostgreSQL part of the smoke run is left out"
+        fi
+    elif [ -n "${TRACKER_BENCH_POSTGRES:-}" ]; then
+        PG_ADMIN=$TRACKER_BENCH_POSTGRES
+    else
+        PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/tracker-bench-pg.XXXXXX")
+        trap 'bash "$ROOT/.ci/postgres.sh" stop "$PG_DIR"' EXIT
+        pg_env=$(bash "$ROOT/.ci/postgres.sh" start "$PG_DIR" 55440 --durable)
+        PG_ADMIN=$(printf '%s\n' "$pg_env" | sed -n 's/^export TRACKER_TEST_POSTGRES=//p')
+    fi
+    if [ -n "$PG_ADMIN" ] && ! command -v psql >/dev/null; then
+        [ "$SMOKE" = 0 ] || die "psql is missing (Debian's postgresql-client)"
+        sudo=""
+        [ "$(id -u)" = 0 ] || sudo=sudo
+        $sudo apt-get install -y postgresql-client >/dev/null
+    fi
+fi
+# The URL of database $1 on that server; psql on the admin database.
+pg_url() { printf '%s/%s' "${PG_ADMIN%/*}" "$1"; }
+pg_sql() { psql "$PG_ADMIN" -qAtX -v ON_ERROR_STOP=1 -c "$1"; }
+# A fresh database $1, optionally a copy of database $2.
+pg_fresh() {
+    pg_sql "DROP DATABASE IF EXISTS $1 WITH (FORCE)" >/dev/null
+    pg_sql "CREATE DATABASE $1${2:+ TEMPLATE $2}" >/dev/null
+}
 
 # ---------------------------------------------------------------------------
 # Measuring. `hf NAME [hyperfine options] -- CMD_NAME CMD [CMD_NAME CMD ...]`
@@ -219,6 +264,54 @@ LIST_SEEDED=$(median list-seeded list)
 
 declare -A R
 LABELS=()
+
+# The ledger $1 (data in $2) in PostgreSQL: base (seed + targets, made by
+# copying base.db, the file ledger), import into copies of it, then
+# report, list and record on the imported ledger, as for the file.
+pg_bench() {
+    local L=$1 D=$2 tag=${1/x/_}
+    local base="bench_base_$tag" work="bench_import_$tag" full="bench_ledger_$tag"
+    say "$L: PostgreSQL"
+    pg_fresh "$base"
+    "$TRACKER" copy "$D/base.db" "$(pg_url "$base")" >/dev/null
+    # Each import run starts from its own copy of the base database.
+    local psql="psql '$PG_ADMIN' -qAtX -v ON_ERROR_STOP=1 -c"
+    hf "pg-import-$L" "${SLOW[@]}" \
+        --prepare "$psql 'DROP DATABASE IF EXISTS $work WITH (FORCE)' && $psql 'CREATE DATABASE $work TEMPLATE $base'" -- \
+        pg-import "$TRACKER --db $(pg_url "$work") import $D/observations.csv"
+    R[$L,pg_import]=$(median "pg-import-$L" pg-import)
+    R[$L,pg_import_cpu]=$(cpu "pg-import-$L" pg-import)
+    pg_fresh "$full" "$base"
+    R[$L,pg_import_rss]=$(peak_kib "$TRACKER" --db "$(pg_url "$full")" import "$D/observations.csv")
+    R[$L,pg_size]=$(pg_sql "SELECT pg_database_size('$full')")
+    local rows
+    rows=$("$TRACKER" --db "$(pg_url "$full")" report --csv | tail -n +2 | wc -l)
+    [ "$rows" = $((TARGETS + SEED_TARGETS)) ] || die "$L: the PostgreSQL report has $rows rows"
+    # The same report, byte for byte, as the file ledger's after the same
+    # import (before the record runs added to it).
+    [ "$("$TRACKER" --db "$(pg_url "$full")" report --csv | sha256sum)" = "${R[$L,report_sha]}" ] ||
+        die "$L: report --csv differs between PostgreSQL and SQLite"
+    hf "pg-report-$L" "${WARM[@]}" -N -- pg-report "$TRACKER --db $(pg_url "$full") report --csv"
+    R[$L,pg_report]=$(median "pg-report-$L" pg-report)
+    R[$L,pg_report_cpu]=$(cpu "pg-report-$L" pg-report)
+    R[$L,pg_report_rss]=$(peak_kib "$TRACKER" --db "$(pg_url "$full")" report --csv)
+    hf "pg-list-$L" "${WARM[@]}" -N -- pg-list "$TRACKER --db $(pg_url "$full") list"
+    R[$L,pg_list]=$(median "pg-list-$L" pg-list)
+    local ctr="$D/pg-record.counter" args="$D/pg-record.args"
+    echo 0 >"$ctr"
+    local next="n=\$(cat $ctr); echo \$((n + 1)) > $ctr; \
+d=\$(date -u -d \"$RECORD_FROM + \$n days\" +%F); echo \"\$d \$((1000 + n))\" > $args"
+    hf "pg-record-$L" "${RECORD_RUNS[@]}" --shell=bash --prepare "$next" -- \
+        pg-record "read d v < $args; exec $TRACKER --db $(pg_url "$full") record $RECORD_TARGET \$v --date \$d --source 'SYNTHETIC bench record'"
+    R[$L,pg_record]=$(median "pg-record-$L" pg-record)
+    [ "$(cat "$ctr")" -le "$RECORD_DAYS" ] || die "PostgreSQL record ran out of free days"
+    if [ "$SMOKE" = 1 ]; then
+        "$TRACKER" --db "$(pg_url "$full")" check >/dev/null || die "$L: check failed on PostgreSQL"
+    fi
+    pg_sql "DROP DATABASE IF EXISTS $work WITH (FORCE)" >/dev/null
+    [ "$SMOKE" = 0 ] || pg_sql "DROP DATABASE IF EXISTS $full WITH (FORCE)" >/dev/null
+    pg_sql "DROP DATABASE IF EXISTS $base WITH (FORCE)" >/dev/null
+}
 for M in $PER_TARGET; do
     ROWS=$((TARGETS * M))
     L="${TARGETS}x${M}"
@@ -313,6 +406,7 @@ SQL
     # Report: every target once, one row each.
     say "$L: report --csv"
     REPORT_ROWS=$("$TRACKER" --db "$FULL" report --csv | tail -n +2 | wc -l)
+    R[$L,report_sha]=$("$TRACKER" --db "$FULL" report --csv | sha256sum)
     WANT=$((TARGETS + SEED_TARGETS))
     [ "$REPORT_ROWS" = "$WANT" ] || die "$L: report has $REPORT_ROWS rows, expected $WANT"
     report_cmds=(report "$TRACKER --db $FULL report --csv")
@@ -345,6 +439,8 @@ d=\$(date -u -d \"$RECORD_FROM + \$n days\" +%F); echo \"\$d \$((1000 + n))\" > 
     R[$L,record]=$(median "record-$L" record)
     RECORDED=$(cat "$CTR")
     [ "$RECORDED" -le "$RECORD_DAYS" ] || die "record ran $RECORDED times; only $RECORD_DAYS free days"
+
+    [ -z "$PG_ADMIN" ] || pg_bench "$L" "$D"
 
     if [ "$SMOKE" = 1 ]; then
         "$TRACKER" --db "$FULL" check >/dev/null || die "$L: tracker check found problems"
@@ -409,6 +505,30 @@ cpu_ratio() { # "tracker cpu / floor cpu" when both are known
         n=$((${L#*x} * TARGETS))
         echo "| $L | $n | $(fmt_ms "${R[$L,report]}") | $(fmt_ms "${R[$L,floor]:-0}") | $(ratio "${R[$L,report]}" "${R[$L,floor]:-0}") | $(fmt_ms "${R[$L,report_cpu]}") | $(fmt_ms "${R[$L,floor_cpu]:-0}") | $(awk -v m="${R[$L,report]}" -v n="$n" 'BEGIN { printf "%.2f", m * 1000 / n }') | $(mib "${R[$L,report_rss]}") MiB | $(fmt_ms "${R[$L,list]}") | $(fmt_ms "${R[$L,record]}") | $(fmt_ms "${R[$L,import]}") | $(fmt_ms "${R[$L,import_floor]:-0}") | $(ratio "${R[$L,import]}" "${R[$L,import_floor]:-0}") | $(fmt_ms "${R[$L,import_schema]:-0}") | $(ratio "${R[$L,import]}" "${R[$L,import_schema]:-0}") | $(mib "${R[$L,import_rss]}") MiB | $(fmt_ms "${R[$L,target_import]}") | $(bytes_mib "${R[$L,ledger]}") | $(bytes_mib "${R[$L,csv]}") | $(bytes_mib "${R[$L,floor_db]:-0}") |"
     done
+    if [ -n "$PG_ADMIN" ]; then
+        echo
+        echo "## PostgreSQL"
+        echo
+        echo "Server: $(pg_sql "SELECT version()" | cut -d' ' -f1-2)," \
+            "fsync $(pg_sql "SHOW fsync"), synchronous_commit $(pg_sql "SHOW synchronous_commit")," \
+            "shared_buffers $(pg_sql "SHOW shared_buffers"); on 127.0.0.1 (TCP, SCRAM). The same ledgers; the floor for \`report\` is the SQLite file ledger's \`report --csv\` above."
+        echo
+        echo "| measure at $LAST_N observations | PostgreSQL | SQLite file | ratio | goal | met |"
+        echo "|---|---:|---:|---:|---|---|"
+        p=${R[$LAST,pg_report]} r=${R[$LAST,report]}
+        echo "| \`report --csv\` | $(fmt_ms "$p") | $(fmt_ms "$r") | $(ratio "$p" "$r")$(cpu_ratio "${R[$LAST,pg_report_cpu]}" "${R[$LAST,report_cpu]}") | ≤ 2× SQLite | $(yes_no "$p <= 2 * $r") |"
+        i=${R[$LAST,pg_import]}
+        rps=$(awk -v n="$LAST_N" -v m="$i" 'BEGIN { printf "%.0f", n / (m / 1000) }')
+        echo "| \`import\` of $LAST_N rows | $(fmt_ms "$i") ($rps rows/s) | $(fmt_ms "${R[$LAST,import]}") | $(ratio "$i" "${R[$LAST,import]}") | ≥ 100,000 rows/s | $(yes_no "$rps >= 100000") |"
+        echo "| \`record\` | $(fmt_ms "${R[$LAST,pg_record]}") | $(fmt_ms "${R[$LAST,record]}") | $(ratio "${R[$LAST,pg_record]}" "${R[$LAST,record]}") | < 15 ms | $(yes_no "${R[$LAST,pg_record]} < 15") |"
+        echo
+        echo "| ledger | observations | report | report/SQLite | report CPU | report peak RSS | list | record | import | rows/s | import CPU | import peak RSS | database MiB |"
+        echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        for L in "${LABELS[@]}"; do
+            n=$((${L#*x} * TARGETS))
+            echo "| $L | $n | $(fmt_ms "${R[$L,pg_report]}") | $(ratio "${R[$L,pg_report]}" "${R[$L,report]}") | $(fmt_ms "${R[$L,pg_report_cpu]}") | $(mib "${R[$L,pg_report_rss]}") MiB | $(fmt_ms "${R[$L,pg_list]}") | $(fmt_ms "${R[$L,pg_record]}") | $(fmt_ms "${R[$L,pg_import]}") | $(awk -v n="$n" -v m="${R[$L,pg_import]}" 'BEGIN { printf "%.0f", n / (m / 1000) }') | $(fmt_ms "${R[$L,pg_import_cpu]}") | $(mib "${R[$L,pg_import_rss]}") MiB | $(bytes_mib "${R[$L,pg_size]}") |"
+        done
+    fi
     echo
     echo "Raw hyperfine exports: bench/out/hf/. Floor query:"
     echo
@@ -419,5 +539,5 @@ cpu_ratio() { # "tracker cpu / floor cpu" when both are known
 cp "$REPORT" "$OUT/results.md"
 cat "$REPORT"
 if [ "$SMOKE" = 1 ]; then
-    say "smoke OK: every command succeeded; report rows = targets ($((TARGETS + SEED_TARGETS)))"
+    say "smoke OK: every command succeeded; report rows = targets ($((TARGETS + SEED_TARGETS)))$([ -z "$PG_ADMIN" ] || echo ", on SQLite and on PostgreSQL")"
 fi
