@@ -29,13 +29,16 @@ const GLOBAL: &str = "Global options";
         color = \"auto|always|never\", numbers = \"western|chinese\"."
 )]
 pub struct Cli {
-    /// Ledger file [default: `db` in the config file, else the platform data
-    /// folder, e.g. ~/.local/share/tracker/ledger.db]. A named ledger must
-    /// exist (see `tracker init`).
+    /// Ledger file, or a shared ledger's postgres://USER@HOST:PORT/DB URL
+    /// [default: `db` in the config file, else the platform data folder,
+    /// e.g. ~/.local/share/tracker/ledger.db]. A named ledger must exist
+    /// (see `tracker init`). The value of TRACKER_DB is never shown here: it
+    /// may hold a password.
     #[arg(
         long,
         global = true,
         env = "TRACKER_DB",
+        hide_env_values = true,
         value_name = "PATH",
         help_heading = GLOBAL
     )]

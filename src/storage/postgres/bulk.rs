@@ -8,7 +8,9 @@
 //! order (a duplicate or overlap of an earlier row of the same file) are
 //! applied here in one pass, exactly as the SQLite backend applies them;
 //! the accepted rows then go into the trail with one INSERT … SELECT in
-//! file order, so the k-th added row gets the k-th new id.
+//! file order, so the k-th added row gets the k-th new id. They are
+//! recorded by `session_user`, as the database would set it anyway (the
+//! name the client claims is not the author on a shared ledger).
 
 use super::super::{
     ImportConflict, ImportMode, ImportOutcome, ImportSummary, NewObservation, RestoreSummary,
@@ -41,6 +43,9 @@ pub(super) fn import_observations(
     if rows.is_empty() {
         return Ok((ImportOutcome::default(), false));
     }
+    // Sorting a million staged rows back into file order fits in memory
+    // (the default would spill it to disk); this transaction only.
+    tx.batch_execute("SET LOCAL work_mem = '256MB'")?;
     stage_rows(tx, rows)?;
     let facts = ledger_facts(tx, rows)?;
     let (mut outcome, accepted) = check_rows(rows, &facts);
@@ -53,8 +58,9 @@ pub(super) fn import_observations(
         "INSERT INTO observations (target_id, action, value, qualifier, period_start,
             period_end, source, url, note, recorded_by, recorded_at)
          SELECT r.target_id, 'record', r.value::numeric, r.qualifier, r.period_start,
-            r.period_end, r.source, r.url, r.note, r.recorded_by, $2
-         FROM tracker_import r WHERE r.idx = ANY($1) ORDER BY r.idx",
+            r.period_end, r.source, r.url, r.note, session_user, $2
+         FROM unnest($1::integer[]) a(idx) JOIN tracker_import r ON r.idx = a.idx
+         ORDER BY r.idx",
         &[&accepted, &ledger_time(now)],
     )?;
     Ok((outcome, true))
@@ -67,7 +73,7 @@ fn stage_rows(tx: &mut Transaction<'_>, rows: &[NewObservation]) -> StorageResul
         "CREATE TEMPORARY TABLE tracker_import (
             idx integer NOT NULL, target_id text COLLATE \"C\" NOT NULL, value text NOT NULL,
             qualifier text NOT NULL, period_start date NOT NULL, period_end date NOT NULL,
-            source text NOT NULL, url text, note text, recorded_by text NOT NULL
+            source text NOT NULL, url text, note text
          ) ON COMMIT DROP",
     )?;
     let mut writer = tx.copy_in("COPY tracker_import FROM STDIN")?;
@@ -84,7 +90,6 @@ fn stage_rows(tx: &mut Transaction<'_>, rows: &[NewObservation]) -> StorageResul
             Some(row.source.as_str()),
             row.url.as_deref(),
             row.note.as_deref(),
-            Some(row.recorded_by.as_str()),
         ] {
             buffer.push(b'\t');
             copy_field(&mut buffer, field);
@@ -118,6 +123,28 @@ fn copy_field(out: &mut Vec<u8>, field: Option<&str>) {
     }
 }
 
+/// For each staged row of a cumulative target (`$1`), the current entry
+/// with the lowest id whose period overlaps it. Current periods of a
+/// cumulative target are disjoint, so those overlapping a row are the ones
+/// ending inside it and at most one ending after it (the first): two
+/// bounded index range scans per row, never a scan of every later period.
+const OVERLAPS_SQL: &str = "SELECT DISTINCT ON (r.idx) r.idx, o.id, o.period_start, o.period_end
+    FROM tracker_import r
+    CROSS JOIN LATERAL (
+        (SELECT c.id, c.period_start, c.period_end FROM observations c
+          WHERE c.target_id = r.target_id AND c.period_end >= r.period_start
+            AND c.period_end <= r.period_end AND c.value IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM observations s WHERE s.supersedes = c.id))
+        UNION ALL
+        (SELECT c.id, c.period_start, c.period_end FROM observations c
+          WHERE c.target_id = r.target_id AND c.period_end > r.period_end
+            AND c.value IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM observations s WHERE s.supersedes = c.id)
+          ORDER BY c.period_end LIMIT 1)
+    ) o
+    WHERE r.target_id = ANY($1) AND o.period_start <= r.period_end
+    ORDER BY r.idx, o.id";
+
 /// What the ledger already holds about the staged rows, in three queries.
 fn ledger_facts(tx: &mut Transaction<'_>, rows: &[NewObservation]) -> StorageResult<LedgerFacts> {
     let mut kinds = HashMap::new();
@@ -143,27 +170,23 @@ fn ledger_facts(tx: &mut Transaction<'_>, rows: &[NewObservation]) -> StorageRes
     )? {
         present[row.try_get::<_, i32>(0)? as usize] = true;
     }
+    let cumulative: Vec<&str> = kinds
+        .iter()
+        .filter(|(_, kind)| **kind == Kind::Cumulative)
+        .map(|(id, _)| id.as_str())
+        .collect();
     let mut overlaps = HashMap::new();
-    for row in tx.query(
-        "SELECT DISTINCT ON (r.idx) r.idx, o.id, o.period_start, o.period_end
-         FROM tracker_import r
-         JOIN LATERAL (SELECT DISTINCT ON (v.target_id) v.kind FROM target_versions v
-                       WHERE v.target_id = r.target_id ORDER BY v.target_id, v.version DESC) k
-           ON k.kind = 'cumulative'
-         JOIN observations o ON o.target_id = r.target_id AND o.value IS NOT NULL
-          AND o.period_start <= r.period_end AND o.period_end >= r.period_start
-          AND NOT EXISTS (SELECT 1 FROM observations s WHERE s.supersedes = o.id)
-         ORDER BY r.idx, o.id",
-        &[],
-    )? {
-        let period = Period {
-            start: row.try_get::<_, NaiveDate>(2)?,
-            end: row.try_get::<_, NaiveDate>(3)?,
-        };
-        overlaps.insert(
-            row.try_get::<_, i32>(0)? as usize,
-            (row.try_get(1)?, period),
-        );
+    if !cumulative.is_empty() {
+        for row in tx.query(OVERLAPS_SQL, &[&cumulative])? {
+            let period = Period {
+                start: row.try_get::<_, NaiveDate>(2)?,
+                end: row.try_get::<_, NaiveDate>(3)?,
+            };
+            overlaps.insert(
+                row.try_get::<_, i32>(0)? as usize,
+                (row.try_get(1)?, period),
+            );
+        }
     }
     Ok(LedgerFacts {
         kinds,

@@ -317,6 +317,32 @@ fn import_matches_sqlite() {
         assert_eq!(state(&pg), state(&sqlite));
     }
     assert_eq!(pg.entry_count().unwrap(), 5);
+    // A row spanning two entries names the one with the lower id, which
+    // here is the one ending after the row.
+    let later_first = [
+        row("syn-sum", 1, "2024-07-01", "2024-12-31", "s"),
+        row("syn-sum", 1, "2024-01-01", "2024-06-30", "s"),
+    ];
+    let spanning = [row("syn-sum", 2, "2024-03-01", "2024-09-30", "s")];
+    for ledger in [&mut pg, &mut sqlite] {
+        for r in &later_first {
+            ledger.record(r, now()).unwrap();
+        }
+    }
+    let a = pg
+        .import_observations(&spanning, now(), ImportMode::Write)
+        .unwrap();
+    let b = sqlite
+        .import_observations(&spanning, now(), ImportMode::Write)
+        .unwrap();
+    assert_eq!(a, b);
+    assert!(
+        matches!(
+            a.conflicts[..],
+            [(0, ImportConflict::OverlapsEntry { id: 6, .. })]
+        ),
+        "{a:?}"
+    );
 }
 
 /// UPDATE, DELETE and TRUNCATE of the trail are refused by the database,
