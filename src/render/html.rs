@@ -195,7 +195,7 @@ pub fn aggregate_text(result: Option<Aggregate>, total: usize) -> String {
             if total == 1 { "" } else { "s" }
         ),
         None => format!(
-            "No aggregate score: none of the {total} target{} has a ratio to score yet.",
+            "No aggregate score: none of the {total} target{} has a trend to score yet.",
             if total == 1 { "" } else { "s" }
         ),
     }
