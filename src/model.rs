@@ -6,7 +6,7 @@
 //! canonical lower-case spelling, used in target files, in the database and in
 //! CSV/JSON output alike; `as_str`/`FromStr` are the only place it is written.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -277,8 +277,9 @@ pub struct Entry {
     pub url: Option<String>,
     pub note: Option<String>,
     pub recorded_by: String,
-    /// UTC, RFC 3339 with milliseconds.
-    pub recorded_at: String,
+    /// When the ledger learned it (the writer's clock, to the millisecond;
+    /// storage keeps it as canonical text, see `storage::codec`).
+    pub recorded_at: DateTime<Utc>,
     pub supersedes: Option<i64>,
     pub reason: Option<String>,
 }

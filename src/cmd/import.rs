@@ -217,21 +217,19 @@ fn check_restore(
 ) -> Result<(), String> {
     let mut by_target: HashMap<&str, Vec<&TargetVersion>> = HashMap::new();
     for v in versions {
-        check_version(&v.def, &v.recorded_by, &v.recorded_at, v.reason.as_deref()).map_err(
-            |e| {
-                format!(
-                    "target `{}` version {}, field `{}`: {e}",
-                    v.def.id, v.version, e.field
-                )
-            },
-        )?;
+        check_version(&v.def, &v.recorded_by, v.reason.as_deref()).map_err(|e| {
+            format!(
+                "target `{}` version {}, field `{}`: {e}",
+                v.def.id, v.version, e.field
+            )
+        })?;
         by_target.entry(v.def.id.as_str()).or_default().push(v);
     }
     let mut stored: HashMap<String, Option<TargetDef>> = HashMap::new();
     for e in entries {
         let in_force = by_target
             .get(e.target_id.as_str())
-            .and_then(|vs| TargetVersion::in_force(vs, &e.recorded_at))
+            .and_then(|vs| TargetVersion::in_force(vs, e.recorded_at))
             .map(|v| v.def.clone());
         let def = match in_force {
             Some(def) => Some(def),

@@ -116,15 +116,14 @@ pub fn check_target(def: &TargetDef) -> Result<(), RuleError> {
 }
 
 /// A stored or restored definition version: the definition, and who
-/// recorded it, when and why.
+/// recorded it and why.
 pub fn check_version(
     def: &TargetDef,
     recorded_by: &str,
-    recorded_at: &str,
     reason: Option<&str>,
 ) -> Result<(), RuleError> {
     check_target(def)?;
-    super::entry::check_recorded(recorded_by, recorded_at, reason)?;
+    super::entry::check_recorded(recorded_by, reason)?;
     Ok(())
 }
 

@@ -2,6 +2,7 @@
 //! the full trail, with times and authors) and `import` restores it. Both
 //! directions live here so the shape is defined once.
 
+use crate::domain::entry::{parse_recorded_at, timestamp};
 use crate::model::{Action, Entry, Period, Provenance, Quantity};
 use crate::period::parse_date;
 use crate::storage::TargetVersion;
@@ -88,7 +89,7 @@ impl ExportEntry {
             url: e.url.clone(),
             note: e.note.clone(),
             recorded_by: e.recorded_by.clone(),
-            recorded_at: e.recorded_at.clone(),
+            recorded_at: timestamp(e.recorded_at),
             supersedes: e.supersedes,
             reason: e.reason.clone(),
         }
@@ -125,7 +126,7 @@ impl ExportEntry {
             url: self.url.clone(),
             note: self.note.clone(),
             recorded_by: self.recorded_by.clone(),
-            recorded_at: self.recorded_at.clone(),
+            recorded_at: parse_recorded_at(&self.recorded_at).map_err(|e| e.to_string())?,
             supersedes: self.supersedes,
             reason: self.reason.clone(),
         })
@@ -157,7 +158,7 @@ pub fn version_to_export(v: &TargetVersion) -> ExportVersion {
         source_title: d.provenance.source_title.clone(),
         source_url: d.provenance.source_url.clone(),
         interpretation: d.interpretation.clone(),
-        recorded_at: v.recorded_at.clone(),
+        recorded_at: timestamp(v.recorded_at),
         recorded_by: v.recorded_by.clone(),
         reason: v.reason.clone(),
     }
@@ -208,7 +209,8 @@ pub fn version_from_export(v: &ExportVersion) -> Result<TargetVersion, String> {
     Ok(TargetVersion {
         def,
         version: v.version,
-        recorded_at: v.recorded_at.clone(),
+        recorded_at: parse_recorded_at(&v.recorded_at)
+            .map_err(|e| format!("target `{}` version {}: {e}", v.id, v.version))?,
         recorded_by: v.recorded_by.clone(),
         reason: v.reason.clone(),
     })

@@ -5,16 +5,22 @@
 //! `since` belongs to the previous window, so consecutive runs that pass
 //! one's `until` as the next one's `since` see every entry exactly once.
 
-use super::codec::{entry_from_row, target_from_row};
-use super::sql::{ENTRY_COLUMNS, TARGET_COLUMN_COUNT, TARGET_COLUMNS};
+use super::codec::{entry_from_row, parse_time_col, timestamp, version_from_row};
+use super::sql::{ENTRY_COLUMNS, TARGET_COLUMNS};
 use super::{SqliteLedger, StorageResult, TargetVersion};
 use crate::model::Entry;
+use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
 impl SqliteLedger {
     /// Trail entries recorded in `(since, until]` (`since` None: from the
     /// beginning), oldest first.
-    pub fn entries_between(&self, since: Option<&str>, until: &str) -> StorageResult<Vec<Entry>> {
+    pub fn entries_between(
+        &self,
+        since: Option<DateTime<Utc>>,
+        until: DateTime<Utc>,
+    ) -> StorageResult<Vec<Entry>> {
+        let (since, until) = (since.map(timestamp), timestamp(until));
         let sql = format!(
             "SELECT {ENTRY_COLUMNS} FROM observations
              WHERE (?1 IS NULL OR recorded_at > ?1) AND recorded_at <= ?2
@@ -32,39 +38,26 @@ impl SqliteLedger {
     /// and version.
     pub fn target_versions_between(
         &self,
-        since: Option<&str>,
-        until: &str,
+        since: Option<DateTime<Utc>>,
+        until: DateTime<Utc>,
     ) -> StorageResult<Vec<TargetVersion>> {
+        let (since, until) = (since.map(timestamp), timestamp(until));
         let sql = format!(
             "SELECT {TARGET_COLUMNS}, v.version, v.recorded_at, v.recorded_by, v.reason
              FROM target_versions v
              WHERE (?1 IS NULL OR v.recorded_at > ?1) AND v.recorded_at <= ?2
              ORDER BY v.recorded_at, v.target_id, v.version"
         );
-        let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map(params![since, until], |row| {
-            let def = target_from_row(row)?;
-            let n = TARGET_COLUMN_COUNT;
-            let (version, recorded_at, recorded_by, reason) = (
-                row.get(n)?,
-                row.get(n + 1)?,
-                row.get(n + 2)?,
-                row.get(n + 3)?,
-            );
-            Ok(def.map(|def| TargetVersion {
-                def,
-                version,
-                recorded_at,
-                recorded_by,
-                reason,
-            }))
-        })?;
-        rows.map(|row| row?).collect()
+        self.conn
+            .prepare(&sql)?
+            .query_map(params![since, until], version_from_row)?
+            .map(|row| row?)
+            .collect()
     }
 
     /// The `until` of the latest `changes --mark` run, if any. A ledger
     /// from before marks existed (opened read-only, not migrated) has none.
-    pub fn latest_mark(&self) -> StorageResult<Option<String>> {
+    pub fn latest_mark(&self) -> StorageResult<Option<DateTime<Utc>>> {
         let has_table: bool = self.conn.query_row(
             "SELECT count(*) > 0 FROM sqlite_schema WHERE type = 'table' AND name = 'marks'",
             [],
@@ -73,24 +66,30 @@ impl SqliteLedger {
         if !has_table {
             return Ok(None);
         }
-        Ok(self
+        let until: Option<String> = self
             .conn
             .query_row(
                 "SELECT marked_until FROM marks ORDER BY id DESC LIMIT 1",
                 [],
                 |row| row.get(0),
             )
-            .optional()?)
+            .optional()?;
+        until.as_deref().map(parse_time_col).transpose()
     }
 
     /// Appends a mark: the next `--since last` starts at `until`.
-    pub fn add_mark(&mut self, until: &str, recorded_at: &str, by: &str) -> StorageResult<()> {
+    pub fn add_mark(
+        &mut self,
+        until: DateTime<Utc>,
+        recorded_at: DateTime<Utc>,
+        by: &str,
+    ) -> StorageResult<()> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute(
             "INSERT INTO marks (marked_until, recorded_at, recorded_by) VALUES (?1, ?2, ?3)",
-            params![until, recorded_at, by],
+            params![timestamp(until), timestamp(recorded_at), by],
         )?;
         tx.commit()?;
         Ok(())

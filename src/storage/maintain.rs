@@ -96,6 +96,9 @@ impl SqliteLedger {
         if let Err(e) = self.entries(None) {
             problems.push(format!("unreadable entry in the trail: {e}"));
         }
+        if let Err(e) = self.target_versions(None) {
+            problems.push(format!("unreadable definition version: {e}"));
+        }
         // Current amounts of a cumulative target never overlap. CROSS JOIN
         // keeps SQLite from scanning every observation first and running the
         // overlap subquery for level targets too (quadratic in their size).
