@@ -82,6 +82,11 @@ impl SqliteLedger {
             .pragma_query_value(None, "temp_store", |row| row.get(0))?;
         self.conn
             .pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
+        // Temporary files, not memory: the index build's sorter keeps up to
+        // the page cache's size in memory and spills the rest (a statement
+        // journal of one batch stays in memory below 64 KiB either way).
+        // Only settable outside a transaction.
+        self.conn.pragma_update(None, "temp_store", "FILE")?;
         let outcome = import_in_tx(&mut self.conn, source, &at, mode);
         self.conn.pragma_update(None, "cache_size", cache_size)?;
         self.conn.pragma_update(None, "temp_store", temp_store)?;
@@ -430,9 +435,6 @@ impl<'c> Import<'c> {
         batch.flush()?;
         drop(batch);
         if let Some(sql) = index_sql {
-            // The sorter keeps up to the page cache's size in memory and
-            // spills the rest to temporary files.
-            conn.pragma_update(None, "temp_store", "FILE")?;
             conn.execute_batch(&sql)?;
         }
         if cfg!(debug_assertions) {
@@ -908,5 +910,135 @@ speaker_role = "test"
             })
             .unwrap();
         assert_eq!(seen, rows.len());
+    }
+
+    /// A large import loads the ledger into its compact state half-way
+    /// (once it has accepted as many rows as the ledger held): rows after
+    /// that are still decided against the ledger's entries (duplicates
+    /// current or not, overlaps with current ones only) and against the
+    /// earlier rows, as rows before it were. A conflict rolls back the
+    /// whole import, the dropped index included.
+    #[test]
+    fn rows_after_the_ledger_is_loaded_are_decided_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ledger = ledger(dir.path());
+        let now = Utc::now();
+        // #1, corrected by #2; #3 current.
+        ledger
+            .record(&row("syn-sum", 5, "2019-01-01", "2019-01-31", "s"), now)
+            .unwrap();
+        let correction = Correction {
+            supersedes: 1,
+            quantity: Quantity {
+                value: Decimal::from(6),
+                qualifier: Qualifier::Exact,
+            },
+            period: Some(period_from("2019-02-01".into(), "2019-02-28".into()).unwrap()),
+            source: None,
+            url: None,
+            note: None,
+            reason: "synthetic".into(),
+            recorded_by: "test".into(),
+        };
+        ledger.correct(&correction, now).unwrap();
+        ledger
+            .record(&row("syn-sum", 7, "2019-03-01", "2019-03-31", "s"), now)
+            .unwrap();
+        let day =
+            |i: u64| iso_date(NaiveDate::from_ymd_opt(2020, 1, 1).unwrap() + chrono::Days::new(i));
+        let mut rows: Vec<NewObservation> = (0..REBUILD_INDEX_MIN_ROWS as u64 + 5)
+            .map(|i| row("syn-level", i as i64, &day(i), &day(i), "s"))
+            .collect();
+        let n = rows.len();
+        rows.extend([
+            // The superseded #1 again: a duplicate all the same.
+            row("syn-sum", 5, "2019-01-01", "2019-01-31", "s"),
+            // Its period again with another value: #1 is not current, so
+            // no overlap; but #2 (February) and #3 (March) are.
+            row("syn-sum", 9, "2019-01-15", "2019-01-31", "s"),
+            row("syn-sum", 9, "2019-02-15", "2019-03-15", "s"),
+            // An earlier row of this import, again, and overlapped.
+            row("syn-level", 0, &day(0), &day(0), "s"),
+            row("syn-sum", 1, "2019-01-20", "2019-01-20", "s"),
+        ]);
+        let before = ledger.entry_count().unwrap();
+        let outcome = ledger
+            .import_observations(&mut lines(&rows), now, ImportMode::Write)
+            .unwrap();
+        let march = period_from("2019-02-01".into(), "2019-02-28".into()).unwrap();
+        assert_eq!(
+            outcome.conflicts,
+            vec![
+                at_line(
+                    n + 2,
+                    &rows,
+                    ImportConflict::OverlapsEntry {
+                        id: 2,
+                        period: march
+                    }
+                ),
+                at_line(
+                    n + 4,
+                    &rows,
+                    ImportConflict::OverlapsRow {
+                        line: n as u64 + 3,
+                        period: rows[n + 1].period,
+                    }
+                ),
+            ]
+        );
+        assert_eq!(outcome.skipped, 2);
+        assert!(!outcome.written);
+        assert_eq!(ledger.entry_count().unwrap(), before, "rolled back");
+        assert_eq!(ledger.check().unwrap(), Vec::<String>::new());
+        let index: i64 = ledger
+            .conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE name = ?1",
+                params![COVERING_INDEX],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert_eq!(index, 1, "the dropped index comes back with the rollback");
+
+        // Without the conflicting rows it is written, ids in row order.
+        let fine: Vec<NewObservation> = rows[..n + 2].to_vec();
+        let outcome = ledger
+            .import_observations(&mut lines(&fine), now, ImportMode::Write)
+            .unwrap();
+        assert!(outcome.written);
+        assert_eq!((outcome.added, outcome.skipped), (n + 1, 1));
+        let last = ledger.entry(before + n as i64 + 1).unwrap();
+        assert_eq!(last.period, Some(rows[n + 1].period));
+        assert_eq!(ledger.check().unwrap(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn equal_fingerprints_chain_every_candidate() {
+        let mut seen = Seen::new(10);
+        seen.insert(7, 10).unwrap();
+        seen.insert(8, 11).unwrap();
+        seen.insert(7, 12).unwrap();
+        assert_eq!(seen.candidates(7).collect::<Vec<_>>(), [12, 10]);
+        seen.extend_back(1).unwrap();
+        seen.insert(7, 3).unwrap();
+        assert_eq!(seen.candidates(7).collect::<Vec<_>>(), [3, 12, 10]);
+        assert_eq!(seen.candidates(9).count(), 0);
+        let a = Sameness {
+            quantity: Quantity {
+                value: "1.50".parse().unwrap(),
+                qualifier: Qualifier::Exact,
+            },
+            period: period_from("2024-01-01".into(), "2024-01-31".into()).unwrap(),
+            source: "s",
+        };
+        let b = Sameness {
+            quantity: Quantity {
+                value: "1.5".parse().unwrap(),
+                ..a.quantity
+            },
+            ..a
+        };
+        assert_eq!(fingerprint("t", &a), fingerprint("t", &b));
     }
 }
