@@ -1041,4 +1041,44 @@ speaker_role = "test"
         };
         assert_eq!(fingerprint("t", &a), fingerprint("t", &b));
     }
+
+    /// `check` finds overlapping current amounts that got in by other
+    /// means (an older version, a hand-edited file), by the same rule the
+    /// writes apply; a superseded one no longer counts.
+    #[test]
+    fn check_reports_overlaps_the_writes_would_refuse() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ledger = ledger(dir.path());
+        let now = Utc::now();
+        ledger
+            .record(&row("syn-sum", 5, "2021-01-01", "2021-12-31", "s"), now)
+            .unwrap();
+        let sneak = |ledger: &SqliteLedger| {
+            ledger
+                .conn
+                .execute(
+                    &batch_insert_sql(1),
+                    params![
+                        "2021-06-01T00:00:00Z",
+                        "syn-sum",
+                        "3",
+                        "exact",
+                        "2021-06-01",
+                        "2021-06-30",
+                        "s",
+                        None::<String>,
+                        None::<String>,
+                        "test"
+                    ],
+                )
+                .unwrap()
+        };
+        sneak(&ledger);
+        assert_eq!(
+            ledger.check().unwrap(),
+            ["1 current observation(s) of cumulative targets overlap another"]
+        );
+        ledger.retract(2, "synthetic", "test", now).unwrap();
+        assert_eq!(ledger.check().unwrap(), Vec::<String>::new());
+    }
 }
