@@ -1081,4 +1081,57 @@ speaker_role = "test"
         ledger.retract(2, "synthetic", "test", now).unwrap();
         assert_eq!(ledger.check().unwrap(), Vec::<String>::new());
     }
+
+    /// The report's stream filters current entries in SQL, for speed; it
+    /// must agree with the rule of [`trail::is_current`] on every entry.
+    #[test]
+    fn the_reports_current_entries_are_the_rules() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ledger = ledger(dir.path());
+        let now = Utc::now();
+        for (i, target) in ["syn-sum", "syn-level", "syn-sum", "syn-level"]
+            .iter()
+            .enumerate()
+        {
+            let day = format!("2021-0{}-01", i + 1);
+            ledger
+                .record(&row(target, 1, &day, &day, "s"), now)
+                .unwrap();
+        }
+        let correction = |supersedes| Correction {
+            supersedes,
+            quantity: Quantity {
+                value: Decimal::from(2),
+                qualifier: Qualifier::About,
+            },
+            period: None,
+            source: None,
+            url: None,
+            note: None,
+            reason: "synthetic".into(),
+            recorded_by: "test".into(),
+        };
+        ledger.correct(&correction(1), now).unwrap(); // #5
+        ledger.correct(&correction(5), now).unwrap(); // #6
+        ledger.retract(2, "synthetic", "test", now).unwrap(); // #7
+        let entries = ledger.entries(None).unwrap();
+        let by_rule: Vec<i64> = entries
+            .iter()
+            .filter(|e| {
+                let superseded = entries.iter().any(|s| s.supersedes == Some(e.id));
+                trail::is_current(e.action, superseded)
+            })
+            .map(|e| e.id)
+            .collect();
+        let mut streamed = Vec::new();
+        ledger
+            .visit_targets(None, &mut |_, observations| {
+                streamed.extend(observations.iter().map(|o| o.id));
+                Ok(())
+            })
+            .unwrap();
+        streamed.sort_unstable();
+        assert_eq!(streamed, by_rule);
+        assert_eq!(by_rule, [3, 4, 6]);
+    }
 }
