@@ -53,25 +53,36 @@ pub fn periods_overlap(a: &Period, b: &Period) -> bool {
     a.start <= b.end && b.start <= a.end
 }
 
-/// Of a target's `candidates`, the current entry with the lowest id whose
-/// period overlaps `period`, other than `excluding` (the entry a correction
-/// replaces): the one a new amount would be counted twice with. Only
-/// amounts of a cumulative target add up; for other kinds, never.
-pub fn first_overlap<'e>(
+/// Of `entries`, the periods of the current ones other than `excluding`
+/// (the entry a correction replaces), by id: the amounts a new one of the
+/// same target would be added to.
+pub fn current_periods<'e>(
+    entries: &'e [TrailEntry<'e>],
+    excluding: Option<i64>,
+) -> impl Iterator<Item = (i64, Period)> + 'e {
+    entries
+        .iter()
+        .filter(move |e| is_current(e.action, e.superseded) && Some(e.id) != excluding)
+        .filter_map(|e| e.period.map(|p| (e.id, p)))
+}
+
+/// Of a target's current amounts `current` (each with its id, or for the
+/// rows of an import, its line: whatever orders them by recording), the
+/// first whose period overlaps `period`: the one a new amount would be
+/// counted twice with. Only amounts of a cumulative target add up; for
+/// other kinds, never.
+pub fn first_overlap<K: Ord + Copy>(
     kind: Kind,
     period: &Period,
-    candidates: impl IntoIterator<Item = &'e TrailEntry<'e>>,
-    excluding: Option<i64>,
-) -> Option<(i64, Period)> {
+    current: impl IntoIterator<Item = (K, Period)>,
+) -> Option<(K, Period)> {
     if kind != Kind::Cumulative {
         return None;
     }
-    candidates
+    current
         .into_iter()
-        .filter(|e| is_current(e.action, e.superseded) && Some(e.id) != excluding)
-        .filter_map(|e| e.period.map(|p| (e.id, p)))
         .filter(|(_, p)| periods_overlap(p, period))
-        .min_by_key(|(id, _)| *id)
+        .min_by_key(|(k, _)| *k)
 }
 
 /// Of one cumulative target's current entries `(id, period)`, how many
@@ -185,15 +196,17 @@ mod tests {
             ),
             entry(4, Action::Record, period("2024-02-01", "2024-02-29"), false),
         ];
-        assert_eq!(
-            first_overlap(Kind::Cumulative, &q1, &candidates, None),
-            Some((3, candidates[2].period.unwrap()))
-        );
-        assert_eq!(
-            first_overlap(Kind::Cumulative, &q1, &candidates, Some(3)).map(|(id, _)| id),
-            Some(4)
-        );
-        assert_eq!(first_overlap(Kind::Level, &q1, &candidates, None), None);
+        let first = |excluding| {
+            first_overlap(
+                Kind::Cumulative,
+                &q1,
+                current_periods(&candidates, excluding),
+            )
+        };
+        assert_eq!(first(None), Some((3, candidates[2].period.unwrap())));
+        assert_eq!(first(Some(3)).map(|(id, _)| id), Some(4));
+        let level = first_overlap(Kind::Level, &q1, current_periods(&candidates, None));
+        assert_eq!(level, None);
         // Ends touch: a day counted twice.
         assert!(periods_overlap(&q1, &period("2024-03-31", "2024-03-31")));
         assert!(!periods_overlap(&q1, &period("2024-04-01", "2024-04-30")));

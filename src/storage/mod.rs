@@ -19,6 +19,7 @@ mod bulk;
 mod changes;
 mod codec;
 mod error;
+mod import;
 mod location;
 mod maintain;
 pub mod migrate;
