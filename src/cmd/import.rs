@@ -16,7 +16,8 @@ use crate::model::{Entry, TargetDef};
 use crate::period::format_period;
 use crate::sniff::InputKind;
 use crate::storage::{
-    Access, ImportConflict, ImportMode, Ledger, NewObservation, StorageError, TargetVersion,
+    Access, ImportConflict, ImportMode, ImportRow, Ledger, NewObservation, RowConflict,
+    StorageError, TargetVersion,
 };
 use std::collections::HashMap;
 
@@ -51,7 +52,6 @@ fn import_csv(config: &Config, args: &ImportArgs, bytes: Vec<u8>) -> CliResult<E
     let mut failure: Option<CliError> = None;
     let mut defs: HashMap<String, Option<TargetDef>> = HashMap::new();
     let mut new = Vec::new();
-    let mut lines = Vec::new();
     let mut row_errors = Vec::new();
     let mut errors = visit_observation_csv(&bytes, &mut |row| {
         if failure.is_some() {
@@ -65,10 +65,7 @@ fn import_csv(config: &Config, args: &ImportArgs, bytes: Vec<u8>) -> CliResult<E
         }
         let Some(ledger) = &ledger else { return };
         match check_row(ledger, &mut defs, row, &default_by, config.today()) {
-            Ok((line, observation)) => {
-                lines.push(line);
-                new.push(observation);
-            }
+            Ok((line, observation)) => new.push(ImportRow { line, observation }),
             Err(Checked::Line(e)) => row_errors.push(e),
             Err(Checked::Fail(e)) => failure = Some(e),
         }
@@ -92,13 +89,8 @@ fn import_csv(config: &Config, args: &ImportArgs, bytes: Vec<u8>) -> CliResult<E
     } else {
         ImportMode::CheckOnly
     };
-    let outcome = ledger.import_observations(&new, config.now, mode)?;
-    errors.extend(
-        outcome
-            .conflicts
-            .iter()
-            .map(|(index, conflict)| conflict_error(&new, &lines, *index, conflict)),
-    );
+    let outcome = ledger.import_observations(&mut new.into_iter(), config.now, mode)?;
+    errors.extend(outcome.conflicts.iter().map(conflict_error));
     if !errors.is_empty() {
         return Err(line_errors(&file, errors));
     }
@@ -251,31 +243,27 @@ fn check_restore(
 }
 
 /// A conflict the ledger found, as a line of the file.
-fn conflict_error(
-    new: &[NewObservation],
-    lines: &[u64],
-    index: usize,
-    conflict: &ImportConflict,
-) -> LineError {
-    let row = &new[index];
-    let period = format_period(&row.period);
-    let target = &row.target_id;
-    let message = match conflict {
+fn conflict_error(found: &RowConflict) -> LineError {
+    let period = format_period(&found.period);
+    let target = &found.target_id;
+    let message = match &found.conflict {
         ImportConflict::UnknownTarget => format!("unknown target `{target}`"),
         ImportConflict::OverlapsEntry { id, period: other } => format!(
             "period {period} overlaps observation #{id} ({}..{}) of `{target}`; \
              amounts of a cumulative target must not be counted twice",
             other.start, other.end
         ),
-        ImportConflict::OverlapsRow { index: other } => format!(
-            "period {period} overlaps line {} ({}) of `{target}`; \
+        ImportConflict::OverlapsRow {
+            line,
+            period: other,
+        } => format!(
+            "period {period} overlaps line {line} ({}) of `{target}`; \
              amounts of a cumulative target must not be counted twice",
-            lines[*other],
-            format_period(&new[*other].period)
+            format_period(other)
         ),
     };
     LineError {
-        line: lines[index],
+        line: found.line,
         message,
     }
 }

@@ -21,10 +21,40 @@ impl SqliteLedger {
     /// nothing is written.
     pub fn import_observations(
         &mut self,
-        rows: &[NewObservation],
+        source: &mut dyn ImportSource,
         now: DateTime<Utc>,
         mode: ImportMode,
     ) -> StorageResult<ImportOutcome> {
+        let mut rows = Vec::new();
+        let mut lines = Vec::new();
+        let mut complete = true;
+        {
+            let mut definitions = |id: &str| match self.target(id, None) {
+                Ok(def) => Ok(Some(def)),
+                Err(StorageError::UnknownTarget { .. }) => Ok(None),
+                Err(e) => Err(e),
+            };
+            while let Some(item) = source.next_item(&mut definitions) {
+                match item {
+                    ImportItem::Row(row) => {
+                        lines.push(row.line);
+                        rows.push(row.observation);
+                    }
+                    ImportItem::Refused { .. } => complete = false,
+                    ImportItem::Stop => {
+                        complete = false;
+                        break;
+                    }
+                }
+            }
+        }
+        let mode = if complete {
+            mode
+        } else {
+            ImportMode::CheckOnly
+        };
+        let rows = &rows[..];
+        let lines = &lines[..];
         let at = timestamp(now);
         // A bulk load touches index pages all over the file: a larger page
         // cache keeps them from being spilled to the WAL and read back, and
@@ -39,7 +69,7 @@ impl SqliteLedger {
         self.conn
             .pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
         self.conn.pragma_update(None, "temp_store", "MEMORY")?;
-        let outcome = self.import_observations_in_tx(rows, &at, mode);
+        let outcome = self.import_observations_in_tx(rows, lines, &at, mode);
         self.conn.pragma_update(None, "cache_size", cache_size)?;
         self.conn.pragma_update(None, "temp_store", temp_store)?;
         outcome
@@ -245,6 +275,7 @@ impl SqliteLedger {
     fn import_observations_in_tx(
         &mut self,
         rows: &[NewObservation],
+        lines: &[u64],
         at: &str,
         mode: ImportMode,
     ) -> StorageResult<ImportOutcome> {
@@ -256,7 +287,7 @@ impl SqliteLedger {
             [],
             |row| row.get(0),
         )?;
-        let (mut outcome, accepted) = check_import_rows(&tx, rows)?;
+        let (mut outcome, accepted) = check_import_rows(&tx, rows, lines)?;
         if !outcome.conflicts.is_empty() || mode == ImportMode::CheckOnly {
             // Nothing was written; dropping `tx` ends the transaction.
             return Ok(outcome);
@@ -264,6 +295,7 @@ impl SqliteLedger {
         outcome.added = accepted.len();
         insert_accepted(&tx, rows, accepted, at, first_id)?;
         tx.commit()?;
+        outcome.written = true;
         Ok(outcome)
     }
 }
@@ -276,6 +308,7 @@ impl SqliteLedger {
 fn check_import_rows(
     tx: &Connection,
     rows: &[NewObservation],
+    lines: &[u64],
 ) -> StorageResult<(ImportOutcome, Vec<(usize, String)>)> {
     let mut outcome = ImportOutcome::default();
     // Per target: its kind, and whether the ledger holds any entry of
@@ -292,6 +325,12 @@ fn check_import_rows(
     let mut latest_same: HashMap<(&str, Period), usize> = HashMap::new();
     let mut before_same: Vec<usize> = Vec::new();
     let mut periods: HashMap<&str, BTreeMap<NaiveDate, (NaiveDate, usize)>> = HashMap::new();
+    let conflict = |index: usize, conflict: ImportConflict| RowConflict {
+        line: lines[index],
+        target_id: rows[index].target_id.clone(),
+        period: rows[index].period,
+        conflict,
+    };
     for (index, row) in rows.iter().enumerate() {
         let target = row.target_id.as_str();
         let state = match targets.get(target) {
@@ -309,7 +348,7 @@ fn check_import_rows(
         let Some((kind, in_ledger)) = state else {
             outcome
                 .conflicts
-                .push((index, ImportConflict::UnknownTarget));
+                .push(conflict(index, ImportConflict::UnknownTarget));
             continue;
         };
         let text = RowText::of(row);
@@ -351,11 +390,12 @@ fn check_import_rows(
                     .map(|(_, (_, k))| *k)
                     .min()
                     .map(|k| ImportConflict::OverlapsRow {
-                        index: accepted[k].0,
+                        line: lines[accepted[k].0],
+                        period: rows[accepted[k].0].period,
                     });
             }
-            if let Some(conflict) = overlap {
-                outcome.conflicts.push((index, conflict));
+            if let Some(found) = overlap {
+                outcome.conflicts.push(conflict(index, found));
                 continue;
             }
             periods
@@ -638,6 +678,27 @@ speaker_role = "test"
         }
     }
 
+    /// `rows` as an import source, row i on line i + 2 (after a header).
+    fn lines(rows: &[NewObservation]) -> std::vec::IntoIter<ImportRow> {
+        rows.iter()
+            .enumerate()
+            .map(|(i, observation)| ImportRow {
+                line: i as u64 + 2,
+                observation: observation.clone(),
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+    }
+
+    fn at_line(index: usize, rows: &[NewObservation], conflict: ImportConflict) -> RowConflict {
+        RowConflict {
+            line: index as u64 + 2,
+            target_id: rows[index].target_id.clone(),
+            period: rows[index].period,
+            conflict,
+        }
+    }
+
     #[test]
     fn import_checks_rows_against_the_ledger_and_earlier_rows() {
         let dir = tempfile::tempdir().unwrap();
@@ -657,14 +718,15 @@ speaker_role = "test"
             row("syn-level", 3, "2022-01-01", "2022-01-01", "t"), // other source: #4
         ];
         let outcome = ledger
-            .import_observations(&rows, Utc::now(), ImportMode::Write)
+            .import_observations(&mut lines(&rows), Utc::now(), ImportMode::Write)
             .unwrap();
         assert_eq!(
             outcome,
             ImportOutcome {
                 added: 3,
                 skipped: 2,
-                conflicts: vec![]
+                conflicts: vec![],
+                written: true,
             }
         );
         let ids: Vec<(i64, String)> = ledger
@@ -688,24 +750,35 @@ speaker_role = "test"
             row("nope", 1, "2023-02-01", "2023-02-28", "s"),
         ];
         let conflicts = vec![
-            (
+            at_line(
                 1,
+                &rows,
                 ImportConflict::OverlapsEntry {
                     id: 2,
                     period: period_from("2022-01-01".into(), "2022-06-30".into()).unwrap(),
                 },
             ),
-            (2, ImportConflict::OverlapsRow { index: 0 }),
-            (3, ImportConflict::UnknownTarget),
+            at_line(
+                2,
+                &rows,
+                ImportConflict::OverlapsRow {
+                    line: 2,
+                    period: rows[0].period,
+                },
+            ),
+            at_line(3, &rows, ImportConflict::UnknownTarget),
         ];
         for mode in [ImportMode::CheckOnly, ImportMode::Write] {
-            let outcome = ledger.import_observations(&rows, Utc::now(), mode).unwrap();
+            let outcome = ledger
+                .import_observations(&mut lines(&rows), Utc::now(), mode)
+                .unwrap();
             assert_eq!(outcome.added, 0);
+            assert!(!outcome.written);
             assert_eq!(outcome.conflicts, conflicts);
         }
         let fine = [row("syn-sum", 1, "2023-01-01", "2023-03-31", "s")];
         let checked = ledger
-            .import_observations(&fine, Utc::now(), ImportMode::CheckOnly)
+            .import_observations(&mut lines(&fine), Utc::now(), ImportMode::CheckOnly)
             .unwrap();
         assert_eq!(checked.conflicts, vec![]);
         assert_eq!(ledger.entry_count().unwrap(), 4, "check-only never writes");
@@ -736,7 +809,7 @@ speaker_role = "test"
             })
             .collect();
         let outcome = ledger
-            .import_observations(&rows, Utc::now(), ImportMode::Write)
+            .import_observations(&mut lines(&rows), Utc::now(), ImportMode::Write)
             .unwrap();
         assert_eq!(outcome.added, rows.len());
         assert_eq!(index_sql(&ledger), before);

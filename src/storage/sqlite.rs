@@ -71,7 +71,7 @@ impl Store for SqliteLedger {
     }
     fn import_observations(
         &mut self,
-        rows: &[NewObservation],
+        rows: &mut dyn ImportSource,
         now: DateTime<Utc>,
         mode: ImportMode,
     ) -> StorageResult<ImportOutcome> {
