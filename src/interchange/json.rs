@@ -1,9 +1,21 @@
 //! The ledger JSON document: `export` writes it (definition history and
 //! the full trail, with times and authors) and `import` restores it. Both
 //! directions live here so the shape is defined once.
+//!
+//! The document's two record types are the one serde shape of a definition
+//! version and of a trail entry. They are not derived on the model types
+//! because the format cannot be: `version` is the second key of a
+//! definition, a quantity and a period are two flat keys each, numbers are
+//! exact decimal strings, and unknown keys are refused (which serde cannot
+//! combine with flattening). Their fields are the model's own types where
+//! the model has one spelling (every enum serialises as its `as_str`); the
+//! rest is text read back by the ledger's own parsers (dates, decimals,
+//! times), so an error names the entry or target it is in.
 
 use crate::domain::entry::{parse_recorded_at, timestamp};
-use crate::model::{Action, Entry, Period, Provenance, Quantity};
+use crate::model::{
+    Action, Cadence, Comparator, Direction, Entry, Kind, Period, Provenance, Qualifier, Quantity,
+};
 use crate::period::parse_date;
 use crate::storage::TargetVersion;
 use crate::value::format_plain;
@@ -28,11 +40,11 @@ pub struct ExportVersion {
     pub id: String,
     pub version: i64,
     pub title: String,
-    pub kind: String,
+    pub kind: Kind,
     pub metric: String,
     pub unit: String,
-    pub direction: String,
-    pub comparator: Option<String>,
+    pub direction: Direction,
+    pub comparator: Option<Comparator>,
     pub target: Option<String>,
     pub window_start: Option<String>,
     pub deadline: Option<String>,
@@ -43,7 +55,7 @@ pub struct ExportVersion {
     pub base_period: Option<String>,
     pub limit: Option<String>,
     pub rate: bool,
-    pub cadence: String,
+    pub cadence: Cadence,
     pub quote: String,
     pub speaker: String,
     pub speaker_role: String,
@@ -61,9 +73,9 @@ pub struct ExportVersion {
 pub struct ExportEntry {
     pub id: i64,
     pub target_id: String,
-    pub action: String,
+    pub action: Action,
     pub value: Option<String>,
-    pub qualifier: Option<String>,
+    pub qualifier: Option<Qualifier>,
     pub period_start: Option<String>,
     pub period_end: Option<String>,
     pub source: String,
@@ -80,9 +92,9 @@ impl ExportEntry {
         ExportEntry {
             id: e.id,
             target_id: e.target_id.clone(),
-            action: e.action.as_str().to_string(),
-            value: e.quantity.map(|q| crate::value::format_plain(q.value)),
-            qualifier: e.quantity.map(|q| q.qualifier.as_str().to_string()),
+            action: e.action,
+            value: e.quantity.map(|q| format_plain(q.value)),
+            qualifier: e.quantity.map(|q| q.qualifier),
             period_start: e.period.map(|p| p.start.to_string()),
             period_end: e.period.map(|p| p.end.to_string()),
             source: e.source.clone(),
@@ -97,13 +109,12 @@ impl ExportEntry {
 
     /// Back to a model entry, checking every field's grammar.
     pub fn to_entry(&self) -> Result<Entry, String> {
-        let action: Action = self.action.parse()?;
-        let quantity = match (&self.value, &self.qualifier) {
-            (Some(v), Some(q)) => Some(Quantity {
+        let quantity = match (&self.value, self.qualifier) {
+            (Some(v), Some(qualifier)) => Some(Quantity {
                 value: v
                     .parse()
                     .map_err(|_| format!("value `{v}` is not a number"))?,
-                qualifier: q.parse()?,
+                qualifier,
             }),
             (None, None) => None,
             _ => return Err("value and qualifier go together".into()),
@@ -119,7 +130,7 @@ impl ExportEntry {
         Ok(Entry {
             id: self.id,
             target_id: self.target_id.clone(),
-            action,
+            action: self.action,
             quantity,
             period,
             source: self.source.clone(),
@@ -139,18 +150,18 @@ pub fn version_to_export(v: &TargetVersion) -> ExportVersion {
         id: d.id.clone(),
         version: v.version,
         title: d.title.clone(),
-        kind: d.kind.as_str().into(),
+        kind: d.kind,
         metric: d.metric.clone(),
         unit: d.unit.clone(),
-        direction: d.direction.as_str().into(),
-        comparator: d.comparator.map(|c| c.as_str().into()),
+        direction: d.direction,
+        comparator: d.comparator,
         target: d.target_value.map(format_plain),
         window_start: d.window_start.map(|x| x.to_string()),
         deadline: d.deadline.map(|x| x.to_string()),
         base_period: d.base_period.as_ref().map(crate::period::format_period),
         limit: d.limit.map(format_plain),
         rate: d.is_rate,
-        cadence: d.cadence.as_str().into(),
+        cadence: d.cadence,
         quote: d.provenance.quote.clone(),
         speaker: d.provenance.speaker.clone(),
         speaker_role: d.provenance.speaker_role.clone(),
@@ -180,11 +191,11 @@ pub fn version_from_export(v: &ExportVersion) -> Result<TargetVersion, String> {
     let def = crate::model::TargetDef {
         id: v.id.clone(),
         title: v.title.clone(),
-        kind: v.kind.parse()?,
+        kind: v.kind,
         metric: v.metric.clone(),
         unit: v.unit.clone(),
-        direction: v.direction.parse()?,
-        comparator: v.comparator.as_deref().map(str::parse).transpose()?,
+        direction: v.direction,
+        comparator: v.comparator,
         target_value: number(&v.target)?,
         window_start: opt_date(&v.window_start)?,
         deadline: opt_date(&v.deadline)?,
@@ -195,7 +206,7 @@ pub fn version_from_export(v: &ExportVersion) -> Result<TargetVersion, String> {
             .transpose()?,
         limit: number(&v.limit)?,
         is_rate: v.rate,
-        cadence: v.cadence.parse()?,
+        cadence: v.cadence,
         provenance: Provenance {
             quote: v.quote.clone(),
             speaker: v.speaker.clone(),
