@@ -1284,8 +1284,14 @@ speaker_role = \"r\"
         assert_eq!(draft.build().as_ref(), Ok(def));
         // Text is kept as every other way in keeps it: trimmed.
         let padded = with(VALID, "title = \"A\"", "title = \"  A \"");
+        let padded = with(
+            &padded,
+            "quote = \"q\"",
+            "quote = \"\"\"\nq\non two lines\n\"\"\"",
+        );
         let padded = parse_target_file(&padded, "t.toml").unwrap();
         assert_eq!(padded.targets[0].def.title, "A");
+        assert_eq!(padded.targets[0].def.provenance.quote, "q\non two lines");
     }
 
     #[test]
