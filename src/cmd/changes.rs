@@ -20,13 +20,15 @@ pub fn run(config: &Config, args: &ChangesArgs) -> CliResult<ExitCode> {
         Some(text) => knowledge_time("--until", text, DayEdge::End)?,
         None => ledger_time(config.now),
     };
-    let access = if args.mark {
+    let start = Start::parse(&args.since)?;
+    let mark = mark_to_move(args.mark.as_deref(), &start)?;
+    let access = if mark.is_some() {
         Access::ReadWrite
     } else {
         Access::ReadOnly
     };
     let mut ledger = open_ledger(config, access)?;
-    let since = since(&ledger, &args.since)?;
+    let since = since(&ledger, start)?;
     if let Some(since) = since.filter(|s| *s > until) {
         return Err(CliError::input(format!(
             "--since {} is after --until {}",
@@ -51,9 +53,9 @@ pub fn run(config: &Config, args: &ChangesArgs) -> CliResult<ExitCode> {
         Some(path) => crate::output::to_file(path, &bytes, Some(&config.ledger.path))?,
         None => crate::output::to_stdout(&bytes)?,
     }
-    if args.mark {
+    if let Some(name) = mark {
         let by = config.recorder(args.by.as_deref());
-        ledger.add_mark(window.until, config.now, &by)?;
+        ledger.add_mark(name.as_deref(), window.until, config.now, &by)?;
     }
 
     let entered = newly_entered(&changes, &fail_on);
@@ -102,15 +104,91 @@ fn ledger_time(time: DateTime<Utc>) -> DateTime<Utc> {
     time.trunc_subsecs(3)
 }
 
-/// `--since`: `last` (the latest mark; none: the beginning), else a time.
-fn since(ledger: &Ledger, text: &str) -> CliResult<Option<DateTime<Utc>>> {
-    if text.trim() != "last" {
-        return knowledge_time("--since", text, DayEdge::Start).map(Some);
+/// What `--since` says: a mark to start at, or a time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Start {
+    /// `last` (`None`: the unnamed mark) or `last:NAME`.
+    Mark(Option<String>),
+    /// An RFC 3339 time or a date.
+    Time(String),
+}
+
+impl Start {
+    fn parse(text: &str) -> CliResult<Start> {
+        let text = text.trim();
+        if text == "last" {
+            return Ok(Start::Mark(None));
+        }
+        match text.strip_prefix("last:") {
+            Some(name) => Ok(Start::Mark(Some(mark_name("--since last:", name)?))),
+            None => Ok(Start::Time(text.to_string())),
+        }
     }
-    let mark = ledger.latest_mark()?;
+}
+
+/// A mark's name follows the target-id grammar (`nightly`, `weekly-digest`).
+fn mark_name(flag: &str, name: &str) -> CliResult<String> {
+    crate::domain::target::check_id(name).map_err(|_| {
+        CliError::input(format!(
+            "{flag}`{}` is not a mark name; expected lower-case letters and digits in groups \
+             joined by single `-`, at most 64 characters, e.g. `nightly`",
+            name.escape_debug()
+        ))
+    })?;
+    Ok(name.to_string())
+}
+
+/// The mark a `--mark` run moves (`Some(None)`: the unnamed one), or
+/// `None` without `--mark`. A bare `--mark` moves the mark `--since` read.
+/// Reading one mark and moving another is refused: a misspelt name would
+/// otherwise start a new mark while the job keeps reading the old one.
+fn mark_to_move(flag: Option<&str>, start: &Start) -> CliResult<Option<Option<String>>> {
+    let read = match start {
+        Start::Mark(name) => Some(name.clone()),
+        Start::Time(_) => None,
+    };
+    let moved = match flag {
+        None => return Ok(None),
+        Some("") => read.clone().flatten(),
+        Some(name) => Some(mark_name("--mark ", name)?),
+    };
+    match read {
+        Some(read) if read != moved => Err(CliError::input(format!(
+            "{} reads one mark but {} would move another",
+            since_words(read.as_deref()),
+            mark_words(moved.as_deref())
+        ))
+        .with_hint(
+            "name the same mark in both (`--since last:nightly --mark nightly`, or a bare \
+             --mark); to start a new mark, run it once with --since TIME --mark NAME",
+        )),
+        _ => Ok(Some(moved)),
+    }
+}
+
+fn since_words(name: Option<&str>) -> String {
+    name.map_or_else(
+        || "--since last".to_string(),
+        |n| format!("--since last:{n}"),
+    )
+}
+
+fn mark_words(name: Option<&str>) -> String {
+    name.map_or_else(|| "--mark".to_string(), |n| format!("--mark {n}"))
+}
+
+/// `--since`: a mark (its latest `until`; none yet: the beginning), else a
+/// time.
+fn since(ledger: &Ledger, start: Start) -> CliResult<Option<DateTime<Utc>>> {
+    let name = match start {
+        Start::Time(text) => return knowledge_time("--since", &text, DayEdge::Start).map(Some),
+        Start::Mark(name) => name,
+    };
+    let mark = ledger.latest_mark(name.as_deref())?;
     if mark.is_none() {
         eprintln!(
-            "tracker: no earlier `changes --mark` run; showing everything since the ledger's beginning"
+            "tracker: no earlier `changes {}` run; showing everything since the ledger's beginning",
+            mark_words(name.as_deref())
         );
     }
     Ok(mark)

@@ -1,7 +1,8 @@
 //! Target definitions: what a valid one is, and the typed draft that
-//! `target add` and `target amend` fill from flags and build with one
-//! [`TargetDraft::build`], so an error names the flag the user typed, never
-//! a line of a file they did not write.
+//! `target add` and `target amend` fill from flags, and target files from
+//! their fields, all built with one [`TargetDraft::build`]. An error names
+//! the field, which each caller shows as the flag the user typed or the
+//! file line they wrote, never a line of a file they did not write.
 
 use super::RuleError;
 use super::entry::{check_limit, check_sign, check_years};
@@ -128,8 +129,8 @@ pub fn check_version(
 }
 
 /// A definition as typed: every field as text, before any is checked.
-/// Built from flags (`target add`) or from a stored definition with some
-/// fields replaced (`target amend`).
+/// Built from flags (`target add`), from a stored definition with some
+/// fields replaced (`target amend`) or from a target file's fields.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TargetDraft {
     pub id: String,

@@ -55,31 +55,45 @@ impl SqliteLedger {
             .collect()
     }
 
-    /// The `until` of the latest `changes --mark` run, if any. A ledger
-    /// from before marks existed (opened read-only, not migrated) has none.
-    pub fn latest_mark(&self) -> StorageResult<Option<DateTime<Utc>>> {
-        let has_table: bool = self.conn.query_row(
-            "SELECT count(*) > 0 FROM sqlite_schema WHERE type = 'table' AND name = 'marks'",
+    /// The `until` of the latest `changes --mark` run of the mark `name`
+    /// (`None`: the unnamed mark), if any. A ledger from before marks, or
+    /// before named marks, existed (opened read-only, not migrated) has
+    /// none of them, or only the unnamed one.
+    pub fn latest_mark(&self, name: Option<&str>) -> StorageResult<Option<DateTime<Utc>>> {
+        let (has_table, has_names): (bool, bool) = self.conn.query_row(
+            "SELECT count(*) > 0,
+                    (SELECT count(*) > 0 FROM pragma_table_info('marks') WHERE name = 'name')
+             FROM sqlite_schema WHERE type = 'table' AND name = 'marks'",
             [],
-            |row| row.get(0),
+            |row| Ok((row.get(0)?, row.get(1)?)),
         )?;
-        if !has_table {
-            return Ok(None);
-        }
-        let until: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT marked_until FROM marks ORDER BY id DESC LIMIT 1",
-                [],
-                |row| row.get(0),
-            )
-            .optional()?;
+        let until: Option<String> = match (has_table, has_names, name) {
+            (false, _, _) | (true, false, Some(_)) => None,
+            (true, false, None) => self
+                .conn
+                .query_row(
+                    "SELECT marked_until FROM marks ORDER BY id DESC LIMIT 1",
+                    [],
+                    |row| row.get(0),
+                )
+                .optional()?,
+            (true, true, name) => self
+                .conn
+                .query_row(
+                    "SELECT marked_until FROM marks WHERE name = ?1 ORDER BY id DESC LIMIT 1",
+                    params![name.unwrap_or("")],
+                    |row| row.get(0),
+                )
+                .optional()?,
+        };
         until.as_deref().map(parse_time_col).transpose()
     }
 
-    /// Appends a mark: the next `--since last` starts at `until`.
+    /// Appends a mark of `name` (`None`: the unnamed mark): its next
+    /// `--since last` starts at `until`.
     pub fn add_mark(
         &mut self,
+        name: Option<&str>,
         until: DateTime<Utc>,
         recorded_at: DateTime<Utc>,
         by: &str,
@@ -88,8 +102,14 @@ impl SqliteLedger {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute(
-            "INSERT INTO marks (marked_until, recorded_at, recorded_by) VALUES (?1, ?2, ?3)",
-            params![timestamp(until), timestamp(recorded_at), by],
+            "INSERT INTO marks (name, marked_until, recorded_at, recorded_by)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![
+                name.unwrap_or(""),
+                timestamp(until),
+                timestamp(recorded_at),
+                by
+            ],
         )?;
         tx.commit()?;
         Ok(())

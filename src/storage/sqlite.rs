@@ -106,16 +106,17 @@ impl Store for SqliteLedger {
     ) -> StorageResult<Vec<TargetVersion>> {
         SqliteLedger::target_versions_between(self, since, until)
     }
-    fn latest_mark(&self) -> StorageResult<Option<DateTime<Utc>>> {
-        SqliteLedger::latest_mark(self)
+    fn latest_mark(&self, name: Option<&str>) -> StorageResult<Option<DateTime<Utc>>> {
+        SqliteLedger::latest_mark(self, name)
     }
     fn add_mark(
         &mut self,
+        name: Option<&str>,
         until: DateTime<Utc>,
         recorded_at: DateTime<Utc>,
         by: &str,
     ) -> StorageResult<()> {
-        SqliteLedger::add_mark(self, until, recorded_at, by)
+        SqliteLedger::add_mark(self, name, until, recorded_at, by)
     }
     fn check(&self) -> StorageResult<Vec<String>> {
         SqliteLedger::check(self)

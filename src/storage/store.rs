@@ -189,13 +189,18 @@ pub trait Store {
         until: DateTime<Utc>,
     ) -> StorageResult<Vec<TargetVersion>>;
 
-    /// The `until` of the latest `changes --mark` run, if any.
-    fn latest_mark(&self) -> StorageResult<Option<DateTime<Utc>>>;
+    /// The `until` of the latest `changes --mark` run of the mark `name`
+    /// (`None`: the unnamed mark), if any. Marks of different names never
+    /// affect each other: each cron job keeps its own.
+    fn latest_mark(&self, name: Option<&str>) -> StorageResult<Option<DateTime<Utc>>>;
 
-    /// Appends a mark (append-only, like the trail): the next `--since
-    /// last` starts at `until`. `recorded_at` is the run's `now`.
+    /// Appends a mark of `name` (`None`: the unnamed mark; append-only,
+    /// like the trail): its next `--since last` starts at `until`.
+    /// `recorded_at` is the run's `now`. Names are checked by the caller
+    /// (the target-id grammar).
     fn add_mark(
         &mut self,
+        name: Option<&str>,
         until: DateTime<Utc>,
         recorded_at: DateTime<Utc>,
         by: &str,
