@@ -1,17 +1,29 @@
-//! How values are stored as text and read back: dates, decimals, enums,
-//! and the row decoders every query shares.
+//! How values are stored as text and read back: dates, times, decimals,
+//! enums, and the row decoders every query shares.
+//!
+//! Times (`recorded_at`, `known_at`, marks) are `DateTime<Utc>` everywhere
+//! above this module; here, and only here, they become the canonical text
+//! the schema holds ([`timestamp`] one way, [`parse_time_col`] the other),
+//! fixed-width so that SQL compares them as text in time order.
 
 use super::*;
 use crate::model::{
     Action, Cadence, Comparator, Direction, Entry, Kind, Observation, Period, Provenance,
     Qualifier, Quantity, TargetDef,
 };
-use chrono::{Datelike, NaiveDate};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use rusqlite::Row;
 use rust_decimal::Decimal;
 use std::str::FromStr;
 
+/// A time as the ledger stores it (and as exports print it).
 pub use crate::domain::entry::timestamp;
+
+/// Reads a stored time; anything but the canonical form is unreadable
+/// (a hand edit, or an older tracker that let it in).
+pub(super) fn parse_time_col(text: &str) -> StorageResult<DateTime<Utc>> {
+    crate::domain::entry::parse_recorded_at(text).map_err(|_| corrupt("time", text))
+}
 
 /// `YYYY-MM-DD`, as the schema stores dates. Written by hand: chrono's
 /// formatter is the larger part of an import's per-row cost otherwise.
@@ -241,6 +253,26 @@ pub(super) fn observation_from_row(row: &Row) -> RowResult<Observation> {
     })())
 }
 
+/// A definition version: the target columns ([`super::sql::TARGET_COLUMNS`])
+/// followed by version, recorded_at, recorded_by and reason.
+pub(super) fn version_from_row(row: &Row) -> RowResult<TargetVersion> {
+    let def = target_from_row(row)?;
+    let n = super::sql::TARGET_COLUMN_COUNT;
+    let version = row.get(n)?;
+    let recorded_at: String = row.get(n + 1)?;
+    let recorded_by = row.get(n + 2)?;
+    let reason = row.get(n + 3)?;
+    Ok((|| {
+        Ok(TargetVersion {
+            def: def?,
+            version,
+            recorded_at: parse_time_col(&recorded_at)?,
+            recorded_by,
+            reason,
+        })
+    })())
+}
+
 pub(super) fn entry_from_row(row: &Row) -> RowResult<Entry> {
     let id: i64 = row.get(0)?;
     let target_id: String = row.get(1)?;
@@ -275,7 +307,7 @@ pub(super) fn entry_from_row(row: &Row) -> RowResult<Entry> {
             url,
             note,
             recorded_by,
-            recorded_at,
+            recorded_at: parse_time_col(&recorded_at)?,
             supersedes,
             reason,
         })

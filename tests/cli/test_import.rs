@@ -656,6 +656,34 @@ fn check_exits_4_on_a_damaged_ledger() {
             "unreadable",
         ),
         (
+            "unreadable time",
+            damaged(
+                &env,
+                "time.db",
+                sql("INSERT INTO observations (target_id, action, value, qualifier, period_start,
+                        period_end, source, recorded_by, recorded_at)
+                     VALUES ('sei-revenue', 'record', '1', 'exact', '2022-01-01', '2022-12-31', 's', 'x',
+                        'yesterday-ish')"),
+            ),
+            "unreadable time `yesterday-ish`",
+        ),
+        (
+            "unreadable definition time",
+            damaged(
+                &env,
+                "version-time.db",
+                sql("INSERT INTO target_versions SELECT target_id,
+                        (SELECT max(version) + 1 FROM target_versions w
+                         WHERE w.target_id = target_versions.target_id), title, kind, metric, unit,
+                        direction, comparator, target_value, window_start, deadline, limit_value,
+                        is_rate, cadence, quote, speaker, speaker_role, statement_date, source_title,
+                        source_url, interpretation, '2025-01-01 00:00', recorded_by, 'synthetic',
+                        base_period
+                     FROM target_versions WHERE target_id = 'sei-revenue' AND version = 1"),
+            ),
+            "unreadable time `2025-01-01 00:00`",
+        ),
+        (
             "overlapping amounts",
             damaged(
                 &env,
