@@ -1,262 +1,20 @@
-//! Bulk writes: observation import, restore of an export, target files.
+//! Bulk writes: restore of an export, target files.
 //! Each runs inside the one writing transaction the caller holds: all or
 //! nothing, whatever the size.
 //!
-//! An import sends its rows once, with COPY, into a temporary table; the
-//! server finds in two set-based queries which rows the ledger already
-//! holds and which overlap a current amount; the rules that depend on row
-//! order (a duplicate or overlap of an earlier row of the same file) are
-//! applied here in one pass, exactly as the SQLite backend applies them;
-//! the accepted rows then go into the trail with one INSERT … SELECT in
-//! file order, so the k-th added row gets the k-th new id. They are
-//! recorded by `session_user`, as the database would set it anyway (the
-//! name the client claims is not the author on a shared ledger).
+//! (The CSV import is in `import.rs`.)
 
 use super::super::{
-    ImportConflict, ImportMode, ImportOutcome, ImportSummary, NewObservation, RestoreSummary,
-    StorageError, StorageResult, TargetVersion,
+    ImportSummary, NewObservation, RestoreSummary, StorageError, StorageResult, TargetVersion,
 };
 use super::codec::*;
 use super::write::*;
-use crate::model::{Entry, Kind, Period, TargetDef};
+use crate::model::{Entry, TargetDef};
 use crate::targets_file::SeedTarget;
 use crate::value::format_plain;
 use ::postgres::Transaction;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap};
-use std::io::Write;
-
-/// What the ledger says about each import row: (row index → the first
-/// overlapping current entry), and the rows it already holds.
-struct LedgerFacts {
-    kinds: HashMap<String, Kind>,
-    present: Vec<bool>,
-    overlaps: HashMap<usize, (i64, Period)>,
-}
-
-pub(super) fn import_observations(
-    tx: &mut Transaction<'_>,
-    rows: &[NewObservation],
-    now: DateTime<Utc>,
-    mode: ImportMode,
-) -> StorageResult<(ImportOutcome, bool)> {
-    if rows.is_empty() {
-        return Ok((ImportOutcome::default(), false));
-    }
-    // Sorting a million staged rows back into file order fits in memory
-    // (the default would spill it to disk); this transaction only.
-    tx.batch_execute("SET LOCAL work_mem = '256MB'")?;
-    stage_rows(tx, rows)?;
-    let facts = ledger_facts(tx, rows)?;
-    let (mut outcome, accepted) = check_rows(rows, &facts);
-    if !outcome.conflicts.is_empty() || mode == ImportMode::CheckOnly || accepted.is_empty() {
-        return Ok((outcome, false));
-    }
-    outcome.added = accepted.len();
-    let accepted: Vec<i32> = accepted.iter().map(|&i| i as i32).collect();
-    tx.execute(
-        "INSERT INTO observations (target_id, action, value, qualifier, period_start,
-            period_end, source, url, note, recorded_by, recorded_at)
-         SELECT r.target_id, 'record', r.value::numeric, r.qualifier, r.period_start,
-            r.period_end, r.source, r.url, r.note, session_user, $2
-         FROM unnest($1::integer[]) a(idx) JOIN tracker_import r ON r.idx = a.idx
-         ORDER BY r.idx",
-        &[&accepted, &ledger_time(now)],
-    )?;
-    Ok((outcome, true))
-}
-
-/// The rows into a temporary table (dropped at commit or rollback) with
-/// one COPY.
-fn stage_rows(tx: &mut Transaction<'_>, rows: &[NewObservation]) -> StorageResult<()> {
-    tx.batch_execute(
-        "CREATE TEMPORARY TABLE tracker_import (
-            idx integer NOT NULL, target_id text COLLATE \"C\" NOT NULL, value text NOT NULL,
-            qualifier text NOT NULL, period_start date NOT NULL, period_end date NOT NULL,
-            source text NOT NULL, url text, note text
-         ) ON COMMIT DROP",
-    )?;
-    let mut writer = tx.copy_in("COPY tracker_import FROM STDIN")?;
-    let mut buffer = Vec::with_capacity(1 << 16);
-    let io = |e: std::io::Error| StorageError::Database(format!("sending import rows: {e}"));
-    for (index, row) in rows.iter().enumerate() {
-        buffer.extend_from_slice(index.to_string().as_bytes());
-        for field in [
-            Some(row.target_id.as_str()),
-            Some(&format_plain(row.quantity.value)),
-            Some(row.quantity.qualifier.as_str()),
-            Some(&row.period.start.to_string()),
-            Some(&row.period.end.to_string()),
-            Some(row.source.as_str()),
-            row.url.as_deref(),
-            row.note.as_deref(),
-        ] {
-            buffer.push(b'\t');
-            copy_field(&mut buffer, field);
-        }
-        buffer.push(b'\n');
-        if buffer.len() > 1 << 16 {
-            writer.write_all(&buffer).map_err(io)?;
-            buffer.clear();
-        }
-    }
-    writer.write_all(&buffer).map_err(io)?;
-    writer.finish()?;
-    tx.batch_execute("ANALYZE tracker_import")?;
-    Ok(())
-}
-
-/// One field in COPY's text format.
-fn copy_field(out: &mut Vec<u8>, field: Option<&str>) {
-    let Some(text) = field else {
-        out.extend_from_slice(b"\\N");
-        return;
-    };
-    for &b in text.as_bytes() {
-        match b {
-            b'\\' => out.extend_from_slice(b"\\\\"),
-            b'\n' => out.extend_from_slice(b"\\n"),
-            b'\r' => out.extend_from_slice(b"\\r"),
-            b'\t' => out.extend_from_slice(b"\\t"),
-            b => out.push(b),
-        }
-    }
-}
-
-/// For each staged row of a cumulative target (`$1`), the current entry
-/// with the lowest id whose period overlaps it. Current periods of a
-/// cumulative target are disjoint, so those overlapping a row are the ones
-/// ending inside it and at most one ending after it (the first): two
-/// bounded index range scans per row, never a scan of every later period.
-const OVERLAPS_SQL: &str = "SELECT DISTINCT ON (r.idx) r.idx, o.id, o.period_start, o.period_end
-    FROM tracker_import r
-    CROSS JOIN LATERAL (
-        (SELECT c.id, c.period_start, c.period_end FROM observations c
-          WHERE c.target_id = r.target_id AND c.period_end >= r.period_start
-            AND c.period_end <= r.period_end AND c.value IS NOT NULL
-            AND NOT EXISTS (SELECT 1 FROM observations s WHERE s.supersedes = c.id))
-        UNION ALL
-        (SELECT c.id, c.period_start, c.period_end FROM observations c
-          WHERE c.target_id = r.target_id AND c.period_end > r.period_end
-            AND c.value IS NOT NULL
-            AND NOT EXISTS (SELECT 1 FROM observations s WHERE s.supersedes = c.id)
-          ORDER BY c.period_end LIMIT 1)
-    ) o
-    WHERE r.target_id = ANY($1) AND o.period_start <= r.period_end
-    ORDER BY r.idx, o.id";
-
-/// What the ledger already holds about the staged rows, in three queries.
-fn ledger_facts(tx: &mut Transaction<'_>, rows: &[NewObservation]) -> StorageResult<LedgerFacts> {
-    let mut kinds = HashMap::new();
-    for row in tx.query(
-        "SELECT DISTINCT ON (v.target_id) v.target_id, v.kind FROM target_versions v
-         WHERE v.target_id IN (SELECT DISTINCT target_id FROM tracker_import)
-         ORDER BY v.target_id, v.version DESC",
-        &[],
-    )? {
-        let kind: &str = row.try_get(1)?;
-        let kind = kind.parse().map_err(|_| {
-            StorageError::Corrupt(format!("a target has an unreadable kind `{kind}`"))
-        })?;
-        kinds.insert(row.try_get::<_, String>(0)?, kind);
-    }
-    let mut present = vec![false; rows.len()];
-    for row in tx.query(
-        "SELECT DISTINCT r.idx FROM tracker_import r JOIN observations o
-           ON o.target_id = r.target_id AND o.period_end = r.period_end
-          AND o.period_start = r.period_start AND o.value = r.value::numeric
-          AND o.qualifier = r.qualifier AND o.source = r.source AND o.action <> 'retract'",
-        &[],
-    )? {
-        present[row.try_get::<_, i32>(0)? as usize] = true;
-    }
-    let cumulative: Vec<&str> = kinds
-        .iter()
-        .filter(|(_, kind)| **kind == Kind::Cumulative)
-        .map(|(id, _)| id.as_str())
-        .collect();
-    let mut overlaps = HashMap::new();
-    if !cumulative.is_empty() {
-        for row in tx.query(OVERLAPS_SQL, &[&cumulative])? {
-            let period = Period {
-                start: row.try_get::<_, NaiveDate>(2)?,
-                end: row.try_get::<_, NaiveDate>(3)?,
-            };
-            overlaps.insert(
-                row.try_get::<_, i32>(0)? as usize,
-                (row.try_get(1)?, period),
-            );
-        }
-    }
-    Ok(LedgerFacts {
-        kinds,
-        present,
-        overlaps,
-    })
-}
-
-/// The rules in row order: unknown targets, rows already in the ledger or
-/// earlier in the file (skipped), overlaps with the ledger or with an
-/// earlier accepted row (conflicts). Returns the outcome and the accepted
-/// row indexes in order.
-fn check_rows(rows: &[NewObservation], facts: &LedgerFacts) -> (ImportOutcome, Vec<usize>) {
-    let mut outcome = ImportOutcome::default();
-    let mut accepted: Vec<usize> = Vec::new();
-    // Accepted rows by (target, period), for duplicates within the file.
-    let mut same: HashMap<(&str, Period), Vec<usize>> = HashMap::new();
-    // A cumulative target's accepted periods by start (disjoint).
-    let mut periods: HashMap<&str, BTreeMap<NaiveDate, (NaiveDate, usize)>> = HashMap::new();
-    for (index, row) in rows.iter().enumerate() {
-        let target = row.target_id.as_str();
-        let Some(kind) = facts.kinds.get(target) else {
-            outcome
-                .conflicts
-                .push((index, ImportConflict::UnknownTarget));
-            continue;
-        };
-        let key = (target, row.period);
-        let earlier_same = same.get(&key).is_some_and(|earlier| {
-            earlier.iter().any(|&i| {
-                let e = &rows[i];
-                e.quantity.qualifier == row.quantity.qualifier
-                    && e.source == row.source
-                    && format_plain(e.quantity.value) == format_plain(row.quantity.value)
-            })
-        });
-        if earlier_same || facts.present[index] {
-            outcome.skipped += 1;
-            continue;
-        }
-        if *kind == Kind::Cumulative {
-            let mut overlap = facts
-                .overlaps
-                .get(&index)
-                .map(|&(id, period)| ImportConflict::OverlapsEntry { id, period });
-            if overlap.is_none()
-                && let Some(taken) = periods.get(target)
-            {
-                overlap = taken
-                    .range(..=row.period.end)
-                    .rev()
-                    .take_while(|(_, (end, _))| *end >= row.period.start)
-                    .map(|(_, (_, i))| *i)
-                    .min()
-                    .map(|i| ImportConflict::OverlapsRow { index: i });
-            }
-            if let Some(conflict) = overlap {
-                outcome.conflicts.push((index, conflict));
-                continue;
-            }
-            periods
-                .entry(target)
-                .or_default()
-                .insert(row.period.start, (row.period.end, index));
-        }
-        same.entry(key).or_default().push(index);
-        accepted.push(index);
-    }
-    (outcome, accepted)
-}
 
 /// Whether this connection may keep the original authors of what it
 /// restores (a member of the role owning the ledger's tables), and its
@@ -350,7 +108,7 @@ pub(super) fn restore(
                     supersedes,
                     reason: e.reason.as_deref(),
                 };
-                insert_entry(tx, &entry, parse_ledger_time(&e.recorded_at)?)?
+                insert_entry(tx, &entry, ledger_time(e.recorded_at))?
             }
         };
         new_ids.insert(e.id, id);
@@ -393,7 +151,7 @@ fn restore_versions(
         }
         if existing.is_empty() {
             let created = match wanted.first() {
-                Some(v) => parse_ledger_time(&v.recorded_at)?,
+                Some(v) => ledger_time(v.recorded_at),
                 None => continue,
             };
             tx.execute(
@@ -413,7 +171,7 @@ fn restore_versions(
                 tx,
                 &v.def,
                 n as i64 + 1,
-                parse_ledger_time(&v.recorded_at)?,
+                ledger_time(v.recorded_at),
                 &v.recorded_by,
                 v.reason.as_deref(),
             )?;

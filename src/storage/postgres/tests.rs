@@ -163,6 +163,30 @@ fn row(target: &str, value: i64, start: &str, end: &str, source: &str) -> NewObs
     }
 }
 
+/// Import items as a source that asks for a definition before each.
+struct Items(std::vec::IntoIter<ImportItem>, usize);
+
+impl ImportSource for Items {
+    fn next_item(&mut self, definitions: &mut Definitions<'_>) -> Option<ImportItem> {
+        let def = definitions("syn-level").expect("a lookup inside the import");
+        assert_eq!(def.map(|d| d.kind), Some(Kind::Level));
+        self.1 += 1;
+        self.0.next()
+    }
+}
+
+/// `rows` as an import source, the first on line 2 (after a header).
+fn source(rows: &[NewObservation]) -> std::vec::IntoIter<ImportRow> {
+    rows.iter()
+        .enumerate()
+        .map(|(i, observation)| ImportRow {
+            line: i as u64 + 2,
+            observation: observation.clone(),
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+}
+
 /// Everything a report and the trail show, minus who recorded it (the
 /// database decides that on PostgreSQL).
 fn state(ledger: &Ledger) -> (Vec<(String, Vec<Observation>)>, Vec<Entry>) {
@@ -258,19 +282,21 @@ fn same_writes_same_ledger_as_sqlite() {
     let before = now() - chrono::Duration::days(1);
     assert!(pg.target("syn-sum", Some(before)).is_err());
     assert_eq!(pg.check().unwrap(), Vec::<String>::new());
+    assert_eq!(pg.entries_between(None, now()).unwrap().len(), 4);
+    assert_eq!(pg.entries_between(Some(now()), now()).unwrap().len(), 0);
+    assert_eq!(pg.target_versions_between(None, now()).unwrap().len(), 3);
+    assert_eq!(pg.latest_mark(None).unwrap(), None);
+    let later = now() + chrono::Duration::microseconds(1_234_567);
+    pg.add_mark(None, later, later, "x").unwrap();
+    pg.add_mark(Some("nightly"), now(), now(), "x").unwrap();
+    let ms = |t: chrono::DateTime<Utc>| crate::storage::timestamp(t);
     assert_eq!(
-        pg.entries_between(None, "2026-01-15T10:00:00.000Z")
-            .unwrap()
-            .len(),
-        4
+        pg.latest_mark(None).unwrap().map(ms),
+        Some("2026-01-15T10:00:01.234Z".to_string()),
+        "the ledger's millisecond"
     );
-    assert_eq!(pg.latest_mark().unwrap(), None);
-    pg.add_mark("2026-01-15T10:00:00.000Z", "2026-01-15T10:00:00.000Z", "x")
-        .unwrap();
-    assert_eq!(
-        pg.latest_mark().unwrap().as_deref(),
-        Some("2026-01-15T10:00:00.000Z")
-    );
+    assert_eq!(pg.latest_mark(Some("nightly")).unwrap(), Some(now()));
+    assert_eq!(pg.latest_mark(Some("other")).unwrap(), None);
 }
 
 /// The import's outcome, ids included, is SQLite's: skips, conflicts
@@ -311,12 +337,38 @@ fn import_matches_sqlite() {
         (&second[..1], ImportMode::CheckOnly),
         (&second[..1], ImportMode::Write),
     ] {
-        let a = pg.import_observations(rows, now(), mode).unwrap();
-        let b = sqlite.import_observations(rows, now(), mode).unwrap();
+        let a = pg
+            .import_observations(&mut source(rows), now(), mode)
+            .unwrap();
+        let b = sqlite
+            .import_observations(&mut source(rows), now(), mode)
+            .unwrap();
         assert_eq!(a, b, "{mode:?}");
         assert_eq!(state(&pg), state(&sqlite));
     }
     assert_eq!(pg.entry_count().unwrap(), 5);
+    // A refused line or a stopped source writes nothing; the source looks
+    // definitions up in the importing transaction.
+    for last in [ImportItem::Refused { line: 9 }, ImportItem::Stop] {
+        let fine = ImportRow {
+            line: 8,
+            observation: row("syn-level", 9, "2023-05-01", "2023-05-01", "s"),
+        };
+        let items = vec![ImportItem::Row(fine), last];
+        let a = pg
+            .import_observations(
+                &mut Items(items.clone().into_iter(), 0),
+                now(),
+                ImportMode::Write,
+            )
+            .unwrap();
+        let b = sqlite
+            .import_observations(&mut Items(items.into_iter(), 0), now(), ImportMode::Write)
+            .unwrap();
+        assert_eq!(a, b);
+        assert!(!a.written && a.added == 0, "{a:?}");
+        assert_eq!(state(&pg), state(&sqlite));
+    }
     // A row spanning two entries names the one with the lower id, which
     // here is the one ending after the row.
     let later_first = [
@@ -330,16 +382,20 @@ fn import_matches_sqlite() {
         }
     }
     let a = pg
-        .import_observations(&spanning, now(), ImportMode::Write)
+        .import_observations(&mut source(&spanning), now(), ImportMode::Write)
         .unwrap();
     let b = sqlite
-        .import_observations(&spanning, now(), ImportMode::Write)
+        .import_observations(&mut source(&spanning), now(), ImportMode::Write)
         .unwrap();
     assert_eq!(a, b);
     assert!(
         matches!(
             a.conflicts[..],
-            [(0, ImportConflict::OverlapsEntry { id: 6, .. })]
+            [RowConflict {
+                line: 2,
+                conflict: ImportConflict::OverlapsEntry { id: 6, .. },
+                ..
+            }]
         ),
         "{a:?}"
     );

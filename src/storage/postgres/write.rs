@@ -4,6 +4,7 @@
 
 use super::super::{Correction, NewObservation, StorageError, StorageResult};
 use super::codec::*;
+use crate::domain::trail::{self, TrailEntry};
 use crate::model::{Action, Comparator, Entry, Kind, Period, Quantity, TargetDef};
 use crate::value::format_plain;
 use ::postgres::Transaction;
@@ -191,32 +192,58 @@ pub(super) fn target_kind(tx: &mut Transaction<'_>, target_id: &str) -> StorageR
     }
 }
 
-/// For a cumulative target, the first current observation (other than the
-/// one being superseded) whose period overlaps `period`.
+/// For a new amount of a cumulative target, the current entry (other than
+/// `excluding`, the one a correction replaces) it would be counted twice
+/// with: candidates narrowed by date with the index, decided by
+/// [`trail::first_overlap`], as on every backend.
 pub(super) fn overlapping(
     tx: &mut Transaction<'_>,
+    kind: Kind,
     target_id: &str,
     period: &Period,
     excluding: Option<i64>,
 ) -> StorageResult<Option<(i64, Period)>> {
-    let row = tx.query_opt(
-        "SELECT o.id, o.period_start, o.period_end FROM observations o
-         WHERE o.target_id = $1 AND o.value IS NOT NULL
-           AND NOT EXISTS (SELECT 1 FROM observations s WHERE s.supersedes = o.id)
-           AND o.period_start <= $3 AND o.period_end >= $2 AND o.id IS DISTINCT FROM $4
-         ORDER BY o.id LIMIT 1",
-        &[&target_id, &period.start, &period.end, &excluding],
+    if kind != Kind::Cumulative {
+        return Ok(None);
+    }
+    let rows = tx.query(
+        "SELECT o.id, o.action, o.period_start, o.period_end,
+                EXISTS (SELECT 1 FROM observations s WHERE s.supersedes = o.id)
+         FROM observations o
+         WHERE o.target_id = $1 AND o.period_start <= $3 AND o.period_end >= $2",
+        &[&target_id, &period.start, &period.end],
     )?;
-    Ok(match row {
-        Some(row) => Some((
-            row.try_get(0)?,
+    let mut candidates = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let action: &str = row.try_get(1)?;
+        candidates.push((
+            row.try_get::<_, i64>(0)?,
+            action.parse::<Action>().map_err(|_| {
+                StorageError::Corrupt(format!("an entry has an unreadable action `{action}`"))
+            })?,
             Period {
-                start: row.try_get(1)?,
-                end: row.try_get(2)?,
+                start: row.try_get(2)?,
+                end: row.try_get(3)?,
             },
-        )),
-        None => None,
-    })
+            row.try_get::<_, bool>(4)?,
+        ));
+    }
+    let entries: Vec<TrailEntry<'_>> = candidates
+        .iter()
+        .map(|&(id, action, period, superseded)| TrailEntry {
+            id,
+            action,
+            quantity: None,
+            period: Some(period),
+            source: "",
+            superseded,
+        })
+        .collect();
+    Ok(trail::first_overlap(
+        kind,
+        period,
+        trail::current_periods(&entries, excluding),
+    ))
 }
 
 /// The refusal of an amount that would count a period twice (the SQLite
@@ -241,8 +268,8 @@ pub(super) fn insert_entry(
     at: DateTime<Utc>,
 ) -> StorageResult<i64> {
     let kind = target_kind(tx, entry.target_id)?;
-    if let (Kind::Cumulative, Some(period)) = (kind, &entry.period)
-        && let Some((id, old)) = overlapping(tx, entry.target_id, period, entry.supersedes)?
+    if let Some(period) = &entry.period
+        && let Some((id, old)) = overlapping(tx, kind, entry.target_id, period, entry.supersedes)?
     {
         return Err(overlap_error(entry.target_id, period, id, &old));
     }

@@ -100,13 +100,17 @@ CREATE UNIQUE INDEX observations_superseded_once ON observations (supersedes)
 -- `changes` reads windows of knowledge time.
 CREATE INDEX observations_by_time ON observations (recorded_at);
 
--- Marks of `tracker changes --mark` (SQLite migration 4).
+-- Marks of `tracker changes --mark` (SQLite migrations 4 and 5): the
+-- unnamed mark is the name ''.
 CREATE TABLE marks (
     id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    name          text COLLATE "C" NOT NULL DEFAULT ''
+                  CHECK (name = '' OR (length(name) <= 64 AND name ~ '^[a-z0-9]+(-[a-z0-9]+)*$')),
     marked_until  timestamptz(3) NOT NULL,
     recorded_at   timestamptz(3) NOT NULL,
     recorded_by   text NOT NULL DEFAULT session_user CHECK (length(recorded_by) BETWEEN 1 AND 200)
 );
+CREATE INDEX marks_by_name ON marks (name, id);
 
 -- The trail is append-only, whoever connects: a role with UPDATE or DELETE
 -- rights (or a table owner who granted them to itself) is still refused.
