@@ -9,12 +9,12 @@ use super::super::{
 };
 use super::codec::*;
 use super::write::*;
-use crate::model::{Entry, TargetDef};
+use crate::model::{Entry, Kind, Period, TargetDef};
 use crate::targets_file::SeedTarget;
 use crate::value::format_plain;
-use ::postgres::Transaction;
+use ::postgres::{Statement, Transaction};
 use chrono::{DateTime, Utc};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Whether this connection may keep the original authors of what it
 /// restores (a member of the role owning the ledger's tables), and its
@@ -53,14 +53,21 @@ pub(super) fn restore(
     }
     let mut summary = RestoreSummary::default();
     restore_versions(tx, versions, keep, &me, &mut summary)?;
-    let find = tx.prepare(
-        "SELECT id FROM observations
-         WHERE target_id = $1 AND action = $2 AND value IS NOT DISTINCT FROM $3::text::numeric
-           AND qualifier IS NOT DISTINCT FROM $4 AND period_start IS NOT DISTINCT FROM $5
-           AND period_end IS NOT DISTINCT FROM $6 AND source = $7
-           AND supersedes IS NOT DISTINCT FROM $8 AND reason IS NOT DISTINCT FROM $9
-         ORDER BY id LIMIT 1",
-    )?;
+    let mut entries_of = Restorer {
+        // Only targets with entries before the restore need the database to
+        // find what is already there; for the others it is what this
+        // restore added, kept here.
+        had_entries: tx
+            .query("SELECT DISTINCT target_id FROM observations", &[])?
+            .iter()
+            .map(|row| row.try_get(0))
+            .collect::<Result<_, _>>()?,
+        find: tx.prepare(FIND_SQL)?,
+        overlap: tx.prepare(OVERLAP_CANDIDATES_SQL)?,
+        insert: tx.prepare(INSERT_SQL)?,
+        kinds: HashMap::new(),
+        added: HashMap::new(),
+    };
     let mut new_ids: HashMap<i64, i64> = HashMap::new();
     let mut sorted: Vec<&Entry> = entries.iter().collect();
     sorted.sort_by_key(|e| e.id);
@@ -74,8 +81,80 @@ pub(super) fn restore(
             })?),
             None => None,
         };
+        let id = match entries_of.find(tx, e, supersedes)? {
+            Some(id) => {
+                summary.entries_present += 1;
+                id
+            }
+            None => {
+                author_check(keep, &me, &e.recorded_by, &format!("entry #{}", e.id))?;
+                summary.entries_added += 1;
+                entries_of.insert(tx, e, supersedes)?
+            }
+        };
+        new_ids.insert(e.id, id);
+    }
+    Ok(summary)
+}
+
+/// The first entry identical to an exported one (its `supersedes` mapped).
+const FIND_SQL: &str = "SELECT id FROM observations
+    WHERE target_id = $1 AND action = $2 AND value IS NOT DISTINCT FROM $3::text::numeric
+      AND qualifier IS NOT DISTINCT FROM $4 AND period_start IS NOT DISTINCT FROM $5
+      AND period_end IS NOT DISTINCT FROM $6 AND source = $7
+      AND supersedes IS NOT DISTINCT FROM $8 AND reason IS NOT DISTINCT FROM $9
+    ORDER BY id LIMIT 1";
+
+/// What makes two entries the same for a restore.
+type EntryKey = (
+    String,
+    &'static str,
+    Option<String>,
+    Option<&'static str>,
+    Option<Period>,
+    String,
+    Option<i64>,
+    Option<String>,
+);
+
+/// A restore's entries, one round trip per entry where it can: statements
+/// prepared once, kinds asked once per target, and matches for targets
+/// new to the ledger found in memory.
+struct Restorer {
+    had_entries: HashSet<String>,
+    find: Statement,
+    overlap: Statement,
+    insert: Statement,
+    kinds: HashMap<String, Kind>,
+    added: HashMap<EntryKey, i64>,
+}
+
+impl Restorer {
+    fn key(e: &Entry, supersedes: Option<i64>) -> EntryKey {
+        (
+            e.target_id.clone(),
+            e.action.as_str(),
+            e.quantity.map(|q| format_plain(q.value)),
+            e.quantity.map(|q| q.qualifier.as_str()),
+            e.period,
+            e.source.clone(),
+            supersedes,
+            e.reason.clone(),
+        )
+    }
+
+    /// The id of an entry identical to `e` already in the ledger.
+    fn find(
+        &self,
+        tx: &mut Transaction<'_>,
+        e: &Entry,
+        supersedes: Option<i64>,
+    ) -> StorageResult<Option<i64>> {
+        if !self.had_entries.contains(&e.target_id) {
+            return Ok(self.added.get(&Self::key(e, supersedes)).copied());
+        }
         let found = tx.query_opt(
-            &find,
+            &self.find,
             &[
                 &e.target_id,
                 &e.action.as_str(),
@@ -88,32 +167,46 @@ pub(super) fn restore(
                 &e.reason,
             ],
         )?;
-        let id = match found {
-            Some(row) => {
-                summary.entries_present += 1;
-                row.try_get(0)?
-            }
+        Ok(found.map(|row| row.try_get(0)).transpose()?)
+    }
+
+    /// Adds `e` with the checks `record` makes (an overlapping amount).
+    fn insert(
+        &mut self,
+        tx: &mut Transaction<'_>,
+        e: &Entry,
+        supersedes: Option<i64>,
+    ) -> StorageResult<i64> {
+        let kind = match self.kinds.get(&e.target_id) {
+            Some(kind) => *kind,
             None => {
-                author_check(keep, &me, &e.recorded_by, &format!("entry #{}", e.id))?;
-                summary.entries_added += 1;
-                let entry = EntryInsert {
-                    target_id: &e.target_id,
-                    action: e.action,
-                    quantity: e.quantity,
-                    period: e.period,
-                    source: &e.source,
-                    url: e.url.as_deref(),
-                    note: e.note.as_deref(),
-                    recorded_by: &e.recorded_by,
-                    supersedes,
-                    reason: e.reason.as_deref(),
-                };
-                insert_entry(tx, &entry, ledger_time(e.recorded_at))?
+                let kind = target_kind(tx, &e.target_id)?;
+                self.kinds.insert(e.target_id.clone(), kind);
+                kind
             }
         };
-        new_ids.insert(e.id, id);
+        if let Some(period) = &e.period
+            && let Some((id, old)) =
+                overlapping(tx, &self.overlap, kind, &e.target_id, period, supersedes)?
+        {
+            return Err(overlap_error(&e.target_id, period, id, &old));
+        }
+        let entry = EntryInsert {
+            target_id: &e.target_id,
+            action: e.action,
+            quantity: e.quantity,
+            period: e.period,
+            source: &e.source,
+            url: e.url.as_deref(),
+            note: e.note.as_deref(),
+            recorded_by: &e.recorded_by,
+            supersedes,
+            reason: e.reason.as_deref(),
+        };
+        let id = insert_row(tx, &self.insert, &entry, ledger_time(e.recorded_at))?;
+        self.added.entry(Self::key(e, supersedes)).or_insert(id);
+        Ok(id)
     }
-    Ok(summary)
 }
 
 /// The definition histories of a restore: each target's must extend what

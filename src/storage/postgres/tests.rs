@@ -299,6 +299,61 @@ fn same_writes_same_ledger_as_sqlite() {
     assert_eq!(pg.latest_mark(Some("other")).unwrap(), None);
 }
 
+/// A restore gives SQLite's summary and ledger: into a fresh ledger, again
+/// (everything present), and into one that already holds part of it.
+#[test]
+fn restore_matches_sqlite() {
+    let Some(db) = TestDb::new("restore") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let parsed = parse_target_file(SYNTHETIC, "synthetic.toml").unwrap();
+    let mut origin = Ledger::from(SqliteLedger::create(&dir.path().join("o.db")).unwrap());
+    origin
+        .import_targets(&parsed.targets, "test", now())
+        .unwrap();
+    let twice = row("syn-level", 3, "2022-01-01", "2022-01-01", "s");
+    for r in [
+        row("syn-sum", 5, "2021-01-01", "2021-12-31", "s"),
+        twice.clone(),
+        twice,
+        row("syn-sum", 6, "2022-01-01", "2022-12-31", "s"),
+    ] {
+        origin.record(&r, now()).unwrap();
+    }
+    origin.retract(1, "wrong", "test", now()).unwrap();
+    let versions = origin.target_versions(None).unwrap();
+    let entries = origin.entries(None).unwrap();
+    let mut pg = seeded(&db.url);
+    let mut sqlite = Ledger::from(SqliteLedger::create(&dir.path().join("l.db")).unwrap());
+    sqlite
+        .import_targets(&parsed.targets, "test", now())
+        .unwrap();
+    pg.record(&row("syn-sum", 6, "2022-01-01", "2022-12-31", "s"), now())
+        .unwrap();
+    sqlite
+        .record(&row("syn-sum", 6, "2022-01-01", "2022-12-31", "s"), now())
+        .unwrap();
+    for _ in 0..2 {
+        let a = pg.restore(&versions, &entries).unwrap();
+        let b = sqlite.restore(&versions, &entries).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(state(&pg), state(&sqlite));
+    }
+    let overlapping = [Entry {
+        id: 99,
+        ..origin.entries(None).unwrap()[3].clone()
+    }];
+    let mut shifted = overlapping.clone();
+    shifted[0].period = Some(Period {
+        start: "2022-06-01".parse().unwrap(),
+        end: "2023-06-30".parse().unwrap(),
+    });
+    let a = pg.restore(&versions, &shifted).unwrap_err().to_string();
+    let b = sqlite.restore(&versions, &shifted).unwrap_err().to_string();
+    assert_eq!(a, b);
+}
+
 /// The import's outcome, ids included, is SQLite's: skips, conflicts
 /// naming the entry or row, check-only writes nothing, all or nothing.
 #[test]

@@ -7,7 +7,7 @@ use super::codec::*;
 use crate::domain::trail::{self, TrailEntry};
 use crate::model::{Action, Comparator, Entry, Kind, Period, Quantity, TargetDef};
 use crate::value::format_plain;
-use ::postgres::Transaction;
+use ::postgres::{ToStatement, Transaction};
 use chrono::{DateTime, Utc};
 
 pub(super) fn record(
@@ -192,12 +192,28 @@ pub(super) fn target_kind(tx: &mut Transaction<'_>, target_id: &str) -> StorageR
     }
 }
 
+/// Entries of a target whose period may overlap `$2..$3`, with whether
+/// something supersedes each: the candidates [`overlapping`] decides among.
+pub(super) const OVERLAP_CANDIDATES_SQL: &str =
+    "SELECT o.id, o.action, o.period_start, o.period_end,
+        EXISTS (SELECT 1 FROM observations s WHERE s.supersedes = o.id)
+    FROM observations o
+    WHERE o.target_id = $1 AND o.period_start <= $3 AND o.period_end >= $2";
+
+/// One entry into the trail, returning its id.
+pub(super) const INSERT_SQL: &str = "INSERT INTO observations (target_id, action, value,
+        qualifier, period_start, period_end, source, url, note, recorded_by, recorded_at,
+        supersedes, reason)
+    VALUES ($1, $2, $3::text::numeric, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+    RETURNING id";
+
 /// For a new amount of a cumulative target, the current entry (other than
 /// `excluding`, the one a correction replaces) it would be counted twice
 /// with: candidates narrowed by date with the index, decided by
 /// [`trail::first_overlap`], as on every backend.
-pub(super) fn overlapping(
+pub(super) fn overlapping<S: ToStatement + ?Sized>(
     tx: &mut Transaction<'_>,
+    statement: &S,
     kind: Kind,
     target_id: &str,
     period: &Period,
@@ -206,13 +222,7 @@ pub(super) fn overlapping(
     if kind != Kind::Cumulative {
         return Ok(None);
     }
-    let rows = tx.query(
-        "SELECT o.id, o.action, o.period_start, o.period_end,
-                EXISTS (SELECT 1 FROM observations s WHERE s.supersedes = o.id)
-         FROM observations o
-         WHERE o.target_id = $1 AND o.period_start <= $3 AND o.period_end >= $2",
-        &[&target_id, &period.start, &period.end],
-    )?;
+    let rows = tx.query(statement, &[&target_id, &period.start, &period.end])?;
     let mut candidates = Vec::with_capacity(rows.len());
     for row in &rows {
         let action: &str = row.try_get(1)?;
@@ -269,24 +279,29 @@ pub(super) fn insert_entry(
 ) -> StorageResult<i64> {
     let kind = target_kind(tx, entry.target_id)?;
     if let Some(period) = &entry.period
-        && let Some((id, old)) = overlapping(tx, kind, entry.target_id, period, entry.supersedes)?
+        && let Some((id, old)) = overlapping(
+            tx,
+            OVERLAP_CANDIDATES_SQL,
+            kind,
+            entry.target_id,
+            period,
+            entry.supersedes,
+        )?
     {
         return Err(overlap_error(entry.target_id, period, id, &old));
     }
-    insert_row(tx, entry, at)
+    insert_row(tx, INSERT_SQL, entry, at)
 }
 
 /// The INSERT itself, without checks (restore has made its own).
-pub(super) fn insert_row(
+pub(super) fn insert_row<S: ToStatement + ?Sized>(
     tx: &mut Transaction<'_>,
+    statement: &S,
     entry: &EntryInsert,
     at: DateTime<Utc>,
 ) -> StorageResult<i64> {
     let row = tx.query_one(
-        "INSERT INTO observations (target_id, action, value, qualifier, period_start, period_end,
-            source, url, note, recorded_by, recorded_at, supersedes, reason)
-         VALUES ($1, $2, $3::text::numeric, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-         RETURNING id",
+        statement,
         &[
             &entry.target_id,
             &entry.action.as_str(),
