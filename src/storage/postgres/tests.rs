@@ -733,6 +733,47 @@ fn backup_writes_a_sqlite_copy() {
     ));
 }
 
+/// `sslmode=require` encrypts when the server offers TLS, and fails to
+/// connect (never silently in clear) when it does not.
+#[test]
+fn sslmode_require_is_honoured() {
+    let Some(db) = TestDb::new("tls") else {
+        return;
+    };
+    let ssl_on = client(&db.url)
+        .query_one("SHOW ssl", &[])
+        .unwrap()
+        .get::<_, String>(0)
+        == "on";
+    let separator = if db.url.contains('?') { '&' } else { '?' };
+    let url = format!("{}{separator}sslmode=require", db.url);
+    match connect(&url, &Location::Url(url.clone())) {
+        Ok(mut c) => {
+            assert!(
+                ssl_on,
+                "connected with sslmode=require to a server without TLS"
+            );
+            let encrypted: bool = c
+                .query_one(
+                    "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                    &[],
+                )
+                .unwrap()
+                .get(0);
+            assert!(encrypted);
+        }
+        Err(e) => {
+            assert!(!ssl_on, "{e}");
+            assert!(matches!(e, StorageError::CannotOpen { .. }), "{e}");
+        }
+    }
+    let url = format!(
+        "{}{separator}sslmode=verify-full&sslrootcert=/nonexistent",
+        db.url
+    );
+    assert!(connect(&url, &Location::Url(url.clone())).is_err());
+}
+
 #[test]
 fn database_urls_are_rewritten_for_a_test_database() {
     assert_eq!(
