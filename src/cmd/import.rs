@@ -13,7 +13,7 @@ use crate::domain::entry::check_entry;
 use crate::domain::target::check_version;
 use crate::error::{CliError, CliResult, ExitCode};
 use crate::interchange::csv::{CsvRow, LineError, ObservationReader};
-use crate::interchange::json::{EXPORT_KIND, ExportDoc, version_from_export};
+use crate::interchange::json::{ExportReadError, parse_export, version_from_export};
 use crate::model::{Entry, TargetDef};
 use crate::period::format_period;
 use crate::sniff::InputKind;
@@ -183,19 +183,12 @@ impl<R: Read> ImportSource for CsvSource<R> {
 
 fn restore(config: &Config, args: &ImportArgs, bytes: &[u8]) -> CliResult<ExitCode> {
     let file = args.file.display().to_string();
-    let doc: ExportDoc = serde_json::from_slice(bytes).map_err(|e| {
-        CliError::input(format!(
-            "{file}:{}:{}: not a tracker export: {e}",
-            e.line(),
-            e.column()
-        ))
+    let doc = parse_export(bytes).map_err(|e| match e {
+        ExportReadError::NotJson { .. } | ExportReadError::BadField { .. } => {
+            CliError::input(format!("{file}:{e}"))
+        }
+        _ => CliError::input(format!("{file}: {e}")),
     })?;
-    if doc.kind != EXPORT_KIND || doc.format != 1 {
-        return Err(CliError::input(format!(
-            "{file} is a `{}` export of format {}; this tracker reads `{EXPORT_KIND}` format 1",
-            doc.kind, doc.format
-        )));
-    }
     let versions = doc
         .targets
         .iter()

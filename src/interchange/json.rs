@@ -34,6 +34,69 @@ pub struct ExportDoc {
 
 pub const EXPORT_KIND: &str = "tracker-ledger";
 
+/// Why a file could not be read as an export, told apart so the message
+/// says what the file is: not JSON at all, JSON but not an export, another
+/// kind or format of export, or an export with a field this tracker
+/// cannot read. Positions are 1-based line and column.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum ExportReadError {
+    #[error("{line}:{column}: not valid JSON: {message}")]
+    NotJson {
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("not a tracker export: it has no `kind` and `format` fields naming one")]
+    NotAnExport,
+    #[error("a `{kind}` export of format {format}; this tracker reads `{EXPORT_KIND}` format 1")]
+    OtherExport { kind: String, format: u32 },
+    #[error("{line}:{column}: {message}")]
+    BadField {
+        line: usize,
+        column: usize,
+        message: String,
+    },
+}
+
+/// Reads a whole export. The header is read first so that a JSON file of
+/// another kind is called that, not blamed for its first unknown field.
+pub fn parse_export(bytes: &[u8]) -> Result<ExportDoc, ExportReadError> {
+    #[derive(Deserialize)]
+    struct Header {
+        kind: String,
+        format: u32,
+    }
+    let header: Header = serde_json::from_slice(bytes).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => ExportReadError::NotAnExport,
+        _ => ExportReadError::NotJson {
+            line: e.line(),
+            column: e.column(),
+            message: without_position(&e),
+        },
+    })?;
+    if header.kind != EXPORT_KIND || header.format != 1 {
+        return Err(ExportReadError::OtherExport {
+            kind: header.kind,
+            format: header.format,
+        });
+    }
+    serde_json::from_slice(bytes).map_err(|e| ExportReadError::BadField {
+        line: e.line(),
+        column: e.column(),
+        message: without_position(&e),
+    })
+}
+
+/// serde_json's message without the " at line L column C" it appends:
+/// the position is given once, in front, like every other file error.
+fn without_position(e: &serde_json::Error) -> String {
+    let message = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    message
+        .strip_suffix(&suffix)
+        .map_or(message.clone(), str::to_string)
+}
+
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExportVersion {
@@ -534,4 +597,38 @@ mod tests {
     }
   ]
 }"#;
+
+    #[test]
+    fn a_file_that_cannot_be_restored_is_told_apart_by_what_it_is() {
+        let not_json = parse_export(b"{\"kind\": ").unwrap_err();
+        assert!(
+            matches!(&not_json, ExportReadError::NotJson { line: 1, .. }),
+            "{not_json:?}"
+        );
+        assert!(!not_json.to_string().contains("at line"), "{not_json}");
+        for other in [&b"{\"name\": \"x\"}"[..], b"[1, 2]", b"\"text\""] {
+            assert_eq!(
+                parse_export(other).unwrap_err(),
+                ExportReadError::NotAnExport
+            );
+        }
+        assert_eq!(
+            parse_export(b"{\"kind\": \"tracker-ledger\", \"format\": 2}").unwrap_err(),
+            ExportReadError::OtherExport {
+                kind: EXPORT_KIND.to_string(),
+                format: 2
+            }
+        );
+        let bad =
+            b"{\"kind\": \"tracker-ledger\", \"format\": 1,\n \"targets\": 7, \"entries\": []}";
+        let e = parse_export(bad).unwrap_err();
+        assert!(
+            matches!(&e, ExportReadError::BadField { line: 2, .. }),
+            "{e:?}"
+        );
+        assert_eq!(
+            e.to_string(),
+            "2:13: invalid type: integer `7`, expected a sequence"
+        );
+    }
 }
