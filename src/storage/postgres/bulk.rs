@@ -281,6 +281,13 @@ pub(super) fn import_targets(
     now: DateTime<Utc>,
 ) -> StorageResult<ImportSummary> {
     let at = ledger_time(now);
+    // The briefing's seed is nobody's entry: written by the owner (`tracker
+    // init`), it keeps its recorder's name, as on a file ledger, so seeded
+    // trails are the same on both backends. Anyone else is recorded as
+    // their role by the database.
+    if recorded_by == crate::seed::SEED_RECORDER && restorer(tx)?.0 {
+        tx.batch_execute("SET LOCAL tracker.keep_authors = 'on'")?;
+    }
     let mut summary = ImportSummary::default();
     let current_sql = format!(
         "SELECT {TARGET_COLUMNS} FROM target_versions v WHERE v.target_id = $1
@@ -293,7 +300,7 @@ pub(super) fn import_targets(
             .map(|row| target_from_row(&row))
             .transpose()?;
         match existing {
-            Some(current) if current == *def => {
+            Some(current) if crate::domain::target::same_definition(&current, def) => {
                 summary.unchanged.push(def.id.clone());
                 continue;
             }

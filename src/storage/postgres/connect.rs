@@ -64,6 +64,14 @@ pub(super) fn connect(url: &str, location: &Location) -> StorageResult<Client> {
     result.map_err(|e| super::error::connect_error(e, location))
 }
 
+/// The role a connection to `url` logs in as (the URL's user, else
+/// `PGUSER` or the service file's, else the OS account), as the database
+/// will record it; `None` if the URL cannot be read.
+pub(super) fn login_role(url: &str) -> Option<String> {
+    let params = resolve(url, &Env::process()).ok()?;
+    params.user.or_else(|| whoami::username().ok())
+}
+
 fn build_config(params: &Params, mode: &str) -> Result<Config, String> {
     let mut config = Config::new();
     let host = params.host.clone().unwrap_or_else(|| "localhost".into());

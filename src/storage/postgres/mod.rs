@@ -53,6 +53,13 @@ use std::path::Path;
 /// rights (README, "A shared ledger").
 pub const ROLES_SQL: &str = include_str!("roles.sql");
 
+/// The role a connection to `url` logs in as: on a shared ledger the
+/// database records it as the author of every entry, whatever name the
+/// client claims.
+pub fn login_role(url: &str) -> Option<String> {
+    connect::login_role(url)
+}
+
 /// The advisory lock key every writing transaction holds ("TRKRledg").
 const LEDGER_LOCK: i64 = 0x5452_4B52_6C65_6467;
 
