@@ -1,7 +1,9 @@
 //! `tracker import FILE`: observations from a CSV, or a whole ledger from
-//! a JSON export. All or nothing: every row is checked first, every problem
-//! is reported with its line, and a single bad row means nothing is
-//! written.
+//! a JSON export. All or nothing: every row is checked, every problem is
+//! reported with its line, and a single bad row means nothing is written.
+//! A CSV is read as a stream, one row at a time, straight into the ledger's
+//! import transaction (which rolls back on any problem), so memory does not
+//! grow with the file.
 
 use super::open_ledger;
 use super::record::validate_against;
@@ -10,97 +12,92 @@ use crate::config::Config;
 use crate::domain::entry::check_entry;
 use crate::domain::target::check_version;
 use crate::error::{CliError, CliResult, ExitCode};
-use crate::interchange::csv::{CsvRow, LineError, visit_observation_csv};
-use crate::interchange::json::{EXPORT_KIND, ExportDoc, version_from_export};
+use crate::interchange::csv::{CsvRow, LineError, ObservationReader};
+use crate::interchange::json::{ExportDoc, ExportReadError, parse_export, version_from_export};
 use crate::model::{Entry, TargetDef};
 use crate::period::format_period;
 use crate::sniff::InputKind;
 use crate::storage::{
-    Access, ImportConflict, ImportMode, Ledger, NewObservation, RestoreSummary, StorageError,
-    TargetVersion,
+    Access, Definitions, ImportConflict, ImportItem, ImportMode, ImportRow, ImportSource, Ledger,
+    NewObservation, RestoreSummary, RowConflict, TargetVersion,
 };
 use std::collections::HashMap;
+use std::io::Read;
 
 /// How many problems are listed before "and N more".
 const MAX_LISTED: usize = 50;
 
 pub fn run(config: &Config, args: &ImportArgs) -> CliResult<ExitCode> {
-    let bytes = std::fs::read(&args.file)
-        .map_err(|e| CliError::input(format!("cannot read {}: {e}", args.file.display())))?;
-    super::refuse_other_kind(&args.file, &bytes, InputKind::TargetFile)?;
+    let cannot_read =
+        |e: std::io::Error| CliError::input(format!("cannot read {}: {e}", args.file.display()));
+    let mut file = std::fs::File::open(&args.file).map_err(cannot_read)?;
+    // The start of the file tells what it is; a CSV is then read as a
+    // stream, never whole.
+    let mut head = Vec::with_capacity(SNIFF_BYTES);
+    (&mut file)
+        .take(SNIFF_BYTES as u64)
+        .read_to_end(&mut head)
+        .map_err(cannot_read)?;
+    let mut first = head.iter().find(|b| !b.is_ascii_whitespace()).copied();
+    if first.is_none() && head.len() == SNIFF_BYTES {
+        // Only white space so far: read on until there is something else.
+        file.read_to_end(&mut head).map_err(cannot_read)?;
+        first = head.iter().find(|b| !b.is_ascii_whitespace()).copied();
+    }
+    super::refuse_other_kind(&args.file, &head, InputKind::TargetFile)?;
     let is_json = args
         .file
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"))
-        || bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+        || first == Some(b'{');
     if is_json {
-        restore(config, args, &bytes)
+        file.read_to_end(&mut head).map_err(cannot_read)?;
+        restore(config, args, &head)
     } else {
-        import_csv(config, args, bytes)
+        import_csv(config, args, std::io::Cursor::new(head).chain(file))
     }
 }
 
-fn import_csv(config: &Config, args: &ImportArgs, bytes: Vec<u8>) -> CliResult<ExitCode> {
+/// How much of a file is read to tell what it is.
+const SNIFF_BYTES: usize = 64 * 1024;
+
+fn import_csv(config: &Config, args: &ImportArgs, input: impl Read) -> CliResult<ExitCode> {
     let file = args.file.display().to_string();
     let default_by = super::recorder(config, args.by.as_deref())?;
-    // Each row is checked as it is read and kept only as the observation it
-    // becomes (memory: one parsed row at a time). Rows that parsed are
-    // checked against the ledger even when others did not, so every bad
-    // line is reported in one pass. The ledger is opened at the first good
-    // row: a file with no good row never creates the default ledger.
-    let mut ledger: Option<Ledger> = None;
-    let mut failure: Option<CliError> = None;
-    let mut defs: HashMap<String, Option<TargetDef>> = HashMap::new();
-    let mut new = Vec::new();
-    let mut lines = Vec::new();
-    let mut row_errors = Vec::new();
-    let mut errors = visit_observation_csv(&bytes, &mut |row| {
-        if failure.is_some() {
-            return;
-        }
-        if ledger.is_none() {
-            match open_ledger(config, Access::ReadWrite) {
-                Ok(opened) => ledger = Some(opened),
-                Err(e) => return failure = Some(e),
-            }
-        }
-        let Some(ledger) = &ledger else { return };
-        match check_row(ledger, &mut defs, row, &default_by, config.today()) {
-            Ok((line, observation)) => {
-                lines.push(line);
-                new.push(observation);
-            }
-            Err(Checked::Line(e)) => row_errors.push(e),
-            Err(Checked::Fail(e)) => failure = Some(e),
-        }
-    });
-    drop(bytes);
-    if let Some(e) = failure {
-        return Err(e);
-    }
-    errors.extend(row_errors);
-    let mut ledger = match ledger {
-        Some(ledger) => ledger,
-        None if errors.is_empty() => open_ledger(config, Access::ReadWrite)?,
-        None => return Err(line_errors(&file, errors)),
+    let reader = match ObservationReader::new(input) {
+        Ok(reader) => reader,
+        Err(e) => return Err(line_errors(&file, vec![e])),
     };
-    // Rows that conflict with the ledger or with each other (duplicates
-    // skipped, amounts counted twice refused) are found by the same check
-    // that guards the write; with problems already found it only checks,
-    // so every bad line is named in one pass.
-    let mode = if errors.is_empty() {
+    let mut source = CsvSource {
+        reader,
+        first: None,
+        defs: HashMap::new(),
+        default_by,
+        today: config.today(),
+        errors: Vec::new(),
+        failure: None,
+    };
+    // The ledger is opened at the first row that parses: a file with no
+    // such row never creates the default ledger.
+    if !source.read_first() {
+        return Err(line_errors(&file, source.errors));
+    }
+    let mut ledger = open_ledger(config, Access::ReadWrite)?;
+    // Rows are checked as they are read, against the ledger and the rows
+    // before them, by the same check that guards the write; lines already
+    // refused make it a check only, so every bad line is named in one pass.
+    let mode = if source.errors.is_empty() {
         ImportMode::Write
     } else {
         ImportMode::CheckOnly
     };
-    let outcome = ledger.import_observations(&new, config.now, mode)?;
-    errors.extend(
-        outcome
-            .conflicts
-            .iter()
-            .map(|(index, conflict)| conflict_error(&new, &lines, *index, conflict)),
-    );
-    if !errors.is_empty() {
+    let outcome = ledger.import_observations(&mut source, config.now, mode)?;
+    if let Some(e) = source.failure {
+        return Err(e);
+    }
+    let mut errors = source.errors;
+    errors.extend(outcome.conflicts.iter().map(conflict_error));
+    if !errors.is_empty() || !outcome.written {
         return Err(line_errors(&file, errors));
     }
     if outcome.added == 0 {
@@ -117,14 +114,80 @@ fn import_csv(config: &Config, args: &ImportArgs, bytes: Vec<u8>) -> CliResult<E
     Ok(ExitCode::Success)
 }
 
+/// The rows of an observation CSV for the ledger's import: each parsed,
+/// checked against its target's definition (looked up once per target,
+/// through the importing transaction), and handed over with its line. The
+/// problems of refused lines are kept here, to be reported with the
+/// ledger's conflicts.
+struct CsvSource<R: Read> {
+    reader: ObservationReader<R>,
+    /// The first row that parsed, read before the ledger was opened.
+    first: Option<CsvRow>,
+    defs: HashMap<String, Option<TargetDef>>,
+    default_by: String,
+    today: chrono::NaiveDate,
+    errors: Vec<LineError>,
+    failure: Option<CliError>,
+}
+
+impl<R: Read> CsvSource<R> {
+    /// Reads up to the first row that parses, keeping the problems of the
+    /// lines before it; whether there is one.
+    fn read_first(&mut self) -> bool {
+        while let Some(row) = self.reader.next_row() {
+            match row {
+                Ok(row) => {
+                    self.first = Some(row);
+                    return true;
+                }
+                Err(e) => self.errors.push(e),
+            }
+        }
+        false
+    }
+}
+
+impl<R: Read> ImportSource for CsvSource<R> {
+    fn next_item(&mut self, definitions: &mut Definitions<'_>) -> Option<ImportItem> {
+        let row = match self.first.take() {
+            Some(row) => row,
+            None => match self.reader.next_row()? {
+                Ok(row) => row,
+                Err(e) => {
+                    let line = e.line;
+                    self.errors.push(e);
+                    return Some(ImportItem::Refused { line });
+                }
+            },
+        };
+        let line = row.line;
+        match check_row(
+            definitions,
+            &mut self.defs,
+            row,
+            &self.default_by,
+            self.today,
+        ) {
+            Ok(row) => Some(ImportItem::Row(row)),
+            Err(Checked::Line(e)) => {
+                self.errors.push(e);
+                Some(ImportItem::Refused { line })
+            }
+            Err(Checked::Fail(e)) => {
+                self.failure = Some(e);
+                Some(ImportItem::Stop)
+            }
+        }
+    }
+}
+
 fn restore(config: &Config, args: &ImportArgs, bytes: &[u8]) -> CliResult<ExitCode> {
     let file = args.file.display().to_string();
-    let doc: ExportDoc = serde_json::from_slice(bytes).map_err(|e| {
-        CliError::input(format!(
-            "{file}:{}:{}: not a tracker export: {e}",
-            e.line(),
-            e.column()
-        ))
+    let doc = parse_export(bytes).map_err(|e| match e {
+        ExportReadError::NotJson { .. } | ExportReadError::BadField { .. } => {
+            CliError::input(format!("{file}:{e}"))
+        }
+        _ => CliError::input(format!("{file}: {e}")),
     })?;
     let export = Restorable::from_doc(&doc, &file)?;
     let mut ledger = open_ledger(config, Access::ReadWrite)?;
@@ -149,14 +212,8 @@ pub struct Restorable {
 
 impl Restorable {
     /// The export's definitions and entries (from `file`, named in
-    /// messages); an export of another kind or format is refused.
+    /// messages), read by `parse_export` or made by `export_doc`.
     pub fn from_doc(doc: &ExportDoc, file: &str) -> CliResult<Restorable> {
-        if doc.kind != EXPORT_KIND || doc.format != 1 {
-            return Err(CliError::input(format!(
-                "{file} is a `{}` export of format {}; this tracker reads `{EXPORT_KIND}` format 1",
-                doc.kind, doc.format
-            )));
-        }
         let versions = doc
             .targets
             .iter()
@@ -188,21 +245,17 @@ enum Checked {
     Fail(CliError),
 }
 
-/// One parsed row against its target's definition (cached in `defs`):
-/// the observation it becomes, with its line.
+/// One parsed row against its target's definition (looked up once, kept
+/// in `defs`): the observation it becomes, with its line.
 fn check_row(
-    ledger: &Ledger,
+    definitions: &mut Definitions<'_>,
     defs: &mut HashMap<String, Option<TargetDef>>,
     row: CsvRow,
     default_by: &str,
     today: chrono::NaiveDate,
-) -> Result<(u64, NewObservation), Checked> {
+) -> Result<ImportRow, Checked> {
     if !defs.contains_key(&row.target_id) {
-        let def = match ledger.target(&row.target_id, None) {
-            Ok(def) => Some(def),
-            Err(StorageError::UnknownTarget { .. }) => None,
-            Err(e) => return Err(Checked::Fail(e.into())),
-        };
+        let def = definitions(&row.target_id).map_err(|e| Checked::Fail(e.into()))?;
         defs.insert(row.target_id.clone(), def);
     }
     let Some(def) = defs.get(&row.target_id).and_then(Option::as_ref) else {
@@ -217,9 +270,9 @@ fn check_row(
             message: e.error.to_string(),
         }));
     }
-    Ok((
-        row.line,
-        NewObservation {
+    Ok(ImportRow {
+        line: row.line,
+        observation: NewObservation {
             target_id: row.target_id,
             quantity: row.value.quantity,
             period: row.period,
@@ -228,7 +281,7 @@ fn check_row(
             note: row.note,
             recorded_by: row.recorded_by.unwrap_or_else(|| default_by.to_string()),
         },
-    ))
+    })
 }
 
 /// Every definition and entry of an export against the ledger's rules, as
@@ -241,21 +294,19 @@ fn check_restore(
 ) -> Result<(), String> {
     let mut by_target: HashMap<&str, Vec<&TargetVersion>> = HashMap::new();
     for v in versions {
-        check_version(&v.def, &v.recorded_by, &v.recorded_at, v.reason.as_deref()).map_err(
-            |e| {
-                format!(
-                    "target `{}` version {}, field `{}`: {e}",
-                    v.def.id, v.version, e.field
-                )
-            },
-        )?;
+        check_version(&v.def, &v.recorded_by, v.reason.as_deref()).map_err(|e| {
+            format!(
+                "target `{}` version {}, field `{}`: {e}",
+                v.def.id, v.version, e.field
+            )
+        })?;
         by_target.entry(v.def.id.as_str()).or_default().push(v);
     }
     let mut stored: HashMap<String, Option<TargetDef>> = HashMap::new();
     for e in entries {
         let in_force = by_target
             .get(e.target_id.as_str())
-            .and_then(|vs| TargetVersion::in_force(vs, &e.recorded_at))
+            .and_then(|vs| TargetVersion::in_force(vs, e.recorded_at))
             .map(|v| v.def.clone());
         let def = match in_force {
             Some(def) => Some(def),
@@ -277,31 +328,27 @@ fn check_restore(
 }
 
 /// A conflict the ledger found, as a line of the file.
-fn conflict_error(
-    new: &[NewObservation],
-    lines: &[u64],
-    index: usize,
-    conflict: &ImportConflict,
-) -> LineError {
-    let row = &new[index];
-    let period = format_period(&row.period);
-    let target = &row.target_id;
-    let message = match conflict {
+fn conflict_error(found: &RowConflict) -> LineError {
+    let period = format_period(&found.period);
+    let target = &found.target_id;
+    let message = match &found.conflict {
         ImportConflict::UnknownTarget => format!("unknown target `{target}`"),
         ImportConflict::OverlapsEntry { id, period: other } => format!(
             "period {period} overlaps observation #{id} ({}..{}) of `{target}`; \
              amounts of a cumulative target must not be counted twice",
             other.start, other.end
         ),
-        ImportConflict::OverlapsRow { index: other } => format!(
-            "period {period} overlaps line {} ({}) of `{target}`; \
+        ImportConflict::OverlapsRow {
+            line,
+            period: other,
+        } => format!(
+            "period {period} overlaps line {line} ({}) of `{target}`; \
              amounts of a cumulative target must not be counted twice",
-            lines[*other],
-            format_period(&new[*other].period)
+            format_period(other)
         ),
     };
     LineError {
-        line: lines[index],
+        line: found.line,
         message,
     }
 }

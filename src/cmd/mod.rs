@@ -131,12 +131,26 @@ fn refuse_folder(path: &std::path::Path) -> CliResult<()> {
 /// Who is recording: `--by` (or `TRACKER_USER` for commands without
 /// `--by`), else the config file's `by`, else the OS user; checked by the
 /// same text rule on every path, so no name can carry a control sequence
-/// into the trail.
+/// into the trail. On a shared ledger (PostgreSQL) it is the role that logs
+/// in, as the database records it; a different claimed name gets a notice.
 pub fn recorder(config: &Config, flag: Option<&str>) -> CliResult<String> {
     let from_env = std::env::var("TRACKER_USER").ok();
     let flag = flag
         .or(from_env.as_deref())
         .filter(|f| !f.trim().is_empty());
+    if let crate::storage::Location::Url(url) = crate::storage::Location::from(&config.ledger.path)
+        && let Some(role) = crate::storage::postgres::login_role(&url)
+    {
+        // The database records the role that logs in, not a claimed name:
+        // say so rather than drop the claim silently.
+        let claim = flag.map(str::to_string).or(config.file_recorder.clone());
+        if claim.is_some_and(|c| c.trim() != role) {
+            eprintln!(
+                "tracker: entries are recorded as {role} on a shared ledger; --by/TRACKER_USER ignored"
+            );
+        }
+        return Ok(crate::domain::text::BY.check(&role)?);
+    }
     Ok(crate::domain::text::BY.check(&config.recorder(flag))?)
 }
 

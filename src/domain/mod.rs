@@ -15,6 +15,7 @@
 pub mod entry;
 pub mod target;
 pub mod text;
+pub mod trail;
 
 /// A broken rule: which field, and what is wrong and what would be
 /// accepted.

@@ -1,7 +1,8 @@
 //! Target definitions: what a valid one is, and the typed draft that
-//! `target add` and `target amend` fill from flags and build with one
-//! [`TargetDraft::build`], so an error names the flag the user typed, never
-//! a line of a file they did not write.
+//! `target add` and `target amend` fill from flags, and target files from
+//! their fields, all built with one [`TargetDraft::build`]. An error names
+//! the field, which each caller shows as the flag the user typed or the
+//! file line they wrote, never a line of a file they did not write.
 
 use super::RuleError;
 use super::entry::{check_limit, check_sign, check_years};
@@ -116,21 +117,20 @@ pub fn check_target(def: &TargetDef) -> Result<(), RuleError> {
 }
 
 /// A stored or restored definition version: the definition, and who
-/// recorded it, when and why.
+/// recorded it and why.
 pub fn check_version(
     def: &TargetDef,
     recorded_by: &str,
-    recorded_at: &str,
     reason: Option<&str>,
 ) -> Result<(), RuleError> {
     check_target(def)?;
-    super::entry::check_recorded(recorded_by, recorded_at, reason)?;
+    super::entry::check_recorded(recorded_by, reason)?;
     Ok(())
 }
 
 /// A definition as typed: every field as text, before any is checked.
-/// Built from flags (`target add`) or from a stored definition with some
-/// fields replaced (`target amend`).
+/// Built from flags (`target add`), from a stored definition with some
+/// fields replaced (`target amend`) or from a target file's fields.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TargetDraft {
     pub id: String,
@@ -154,6 +154,16 @@ pub struct TargetDraft {
     pub source_title: String,
     pub source_url: Option<String>,
     pub interpretation: String,
+}
+
+/// Whether a definition from a target file is the one the ledger holds:
+/// compared as the rules store it today, so a definition an older version
+/// kept with blanks around its text still counts as the same one.
+pub fn same_definition(stored: &TargetDef, new: &TargetDef) -> bool {
+    stored == new
+        || TargetDraft::from_def(stored)
+            .build()
+            .is_ok_and(|d| d == *new)
 }
 
 impl TargetDraft {
@@ -333,5 +343,17 @@ mod tests {
         draft.deadline = None;
         draft.title = "a\u{1b}]0;x\u{7}".into();
         assert_eq!(draft.build().unwrap_err().field, "title");
+    }
+
+    #[test]
+    fn a_definition_stored_with_blanks_is_the_same_as_its_trimmed_form() {
+        let def = seed_defs().remove(0);
+        let mut padded = def.clone();
+        padded.provenance.quote = format!("{}\n", def.provenance.quote);
+        padded.title = format!(" {}", def.title);
+        assert!(same_definition(&padded, &def));
+        let mut other = def.clone();
+        other.title.push_str(" (amended)");
+        assert!(!same_definition(&padded, &other));
     }
 }

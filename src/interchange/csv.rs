@@ -16,6 +16,7 @@ use crate::render::csv::neutralise;
 use crate::storage::Ledger;
 use crate::value::format_plain;
 use crate::value::{ParsedValue, parse_value};
+use std::io::Read;
 
 /// Columns the observation CSV may have. `target_id`, `value`, `source` and
 /// one of `period`/`date` are required.
@@ -75,144 +76,305 @@ pub fn read_observation_csv(bytes: &[u8]) -> (Vec<CsvRow>, Vec<LineError>) {
 }
 
 /// Hands each row that parses to `on_row` as soon as it is read, and
-/// returns the problems of the others (or of the header): an import holds
-/// one parsed row at a time, not the whole file's.
+/// returns the problems of the others (or of the header).
 pub fn visit_observation_csv(bytes: &[u8], on_row: &mut dyn FnMut(CsvRow)) -> Vec<LineError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    // The csv crate reads an unclosed quote to the end of the file without
-    // complaint, which would silently fold the rest of the file into one
-    // field; find it first.
-    let unclosed = unclosed_quote(bytes);
-    let unclosed_error = |line: u64| LineError {
-        line,
-        message: "a quoted field opened on this line is never closed (unbalanced quote); \
-                  close it, or double a quote meant literally (\"\")"
-            .to_string(),
+    let mut reader = match ObservationReader::new(bytes) {
+        Ok(reader) => reader,
+        Err(e) => return vec![e],
     };
-    let mut lines = LineCounter::new(bytes);
-    let mut reader = ::csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes);
     let mut errors = Vec::new();
-    let mut records = reader.byte_records().peekable();
-    let header = match records.next() {
-        Some(Ok(header)) => header,
-        Some(Err(e)) => return vec![csv_error(1, &e)],
-        None => {
-            return vec![LineError {
-                line: 1,
-                message: format!(
-                    "the file is empty; it needs a header line with the columns {}",
-                    CSV_COLUMNS.join(",")
-                ),
-            }];
-        }
-    };
-    if let Some(line) = unclosed
-        && records.peek().is_none()
-    {
-        return vec![unclosed_error(line)];
-    }
-    let header_error = |message: String| vec![LineError { line: 1, message }];
-    let mut columns: Vec<&str> = Vec::new();
-    for (i, field) in header.iter().enumerate() {
-        let Ok(name) = std::str::from_utf8(field) else {
-            return header_error(format!("header column {} is not valid UTF-8", i + 1));
-        };
-        let name = name.trim();
-        let Some(known) = CSV_COLUMNS.iter().find(|c| **c == name) else {
-            return header_error(format!(
-                "unknown column `{name}`; the columns are {}",
-                CSV_COLUMNS.join(", ")
-            ));
-        };
-        if columns.contains(known) {
-            return header_error(format!("column `{name}` appears twice"));
-        }
-        columns.push(known);
-    }
-    let missing: Vec<&str> = ["target_id", "value", "source"]
-        .into_iter()
-        .filter(|c| !columns.contains(c))
-        .collect();
-    if !missing.is_empty() || !(columns.contains(&"period") || columns.contains(&"date")) {
-        let mut missing = missing;
-        if !(columns.contains(&"period") || columns.contains(&"date")) {
-            missing.push("period or date");
-        }
-        return header_error(format!("missing column(s): {}", missing.join(", ")));
-    }
-
-    while let Some(record) = records.next() {
-        if let Some(line) = unclosed
-            && records.peek().is_none()
-        {
-            // The last record is the one the open quote swallowed.
-            errors.push(unclosed_error(line));
-            break;
-        }
-        let record = match record {
-            Ok(record) => record,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| lines.line_at(p.byte()));
-                errors.push(csv_error(line, &e));
-                continue;
-            }
-        };
-        let line = record.position().map_or(0, |p| lines.line_at(p.byte()));
-        if record.len() != columns.len() {
-            errors.push(LineError {
-                line,
-                message: format!(
-                    "expected {} fields, found {} (a missing comma, or an unbalanced quote?)",
-                    columns.len(),
-                    record.len()
-                ),
-            });
-            continue;
-        }
-        match parse_row(line, &columns, &record) {
+    while let Some(row) = reader.next_row() {
+        match row {
             Ok(row) => on_row(row),
-            Err(message) => errors.push(LineError { line, message }),
+            Err(e) => errors.push(e),
         }
     }
     errors
 }
 
+/// An observation CSV read one record at a time from any reader (a file,
+/// or bytes): memory holds the record being read and the csv crate's
+/// buffer, never the file. UTF-8, optional BOM, LF, CRLF or lone-CR line
+/// ends, RFC 4180 quoting; every problem comes with its line.
+pub struct ObservationReader<R: Read> {
+    records: ::csv::Reader<Tracked<R>>,
+    columns: Vec<&'static str>,
+    /// The record after the one being handed out: only once the end is
+    /// reached is it known whether an unclosed quote swallowed the last.
+    next: Option<Result<::csv::ByteRecord, ::csv::Error>>,
+}
+
+impl<R: Read> ObservationReader<R> {
+    /// Reads the header line. A problem with it (or an empty file) is the
+    /// file's one problem.
+    pub fn new(reader: R) -> Result<Self, LineError> {
+        let mut records = ::csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .buffer_capacity(64 * 1024)
+            .from_reader(Tracked::new(reader));
+        let mut header = ::csv::ByteRecord::new();
+        match records.read_byte_record(&mut header) {
+            Ok(true) => {}
+            Ok(false) => {
+                return Err(LineError {
+                    line: 1,
+                    message: format!(
+                        "the file is empty; it needs a header line with the columns {}",
+                        CSV_COLUMNS.join(",")
+                    ),
+                });
+            }
+            Err(e) => return Err(csv_error(1, &e)),
+        }
+        let next = read_record(&mut records);
+        if next.is_none()
+            && let Some(line) = records.get_ref().unclosed()
+        {
+            return Err(unclosed_error(line));
+        }
+        let columns = header_columns(&header)?;
+        Ok(ObservationReader {
+            records,
+            columns,
+            next,
+        })
+    }
+
+    /// The next row that parsed, or the problem of the next line that did
+    /// not; `None` after the last.
+    pub fn next_row(&mut self) -> Option<Result<CsvRow, LineError>> {
+        let record = self.next.take()?;
+        self.next = match &record {
+            // After a failing read (the file became unreadable), stop.
+            Err(e) if e.is_io_error() => None,
+            _ => read_record(&mut self.records),
+        };
+        if self.next.is_none()
+            && let Some(line) = self.records.get_ref().unclosed()
+        {
+            // The last record is the one the open quote swallowed.
+            return Some(Err(unclosed_error(line)));
+        }
+        let lines = &mut self.records.get_mut().lines;
+        let record = match record {
+            Ok(record) => record,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| lines.line_at(p.byte()));
+                return Some(Err(csv_error(line, &e)));
+            }
+        };
+        let line = record.position().map_or(0, |p| lines.line_at(p.byte()));
+        if record.len() != self.columns.len() {
+            return Some(Err(LineError {
+                line,
+                message: format!(
+                    "expected {} fields, found {} (a missing comma, or an unbalanced quote?)",
+                    self.columns.len(),
+                    record.len()
+                ),
+            }));
+        }
+        Some(parse_row(line, &self.columns, &record).map_err(|message| LineError { line, message }))
+    }
+}
+
+fn read_record<R: Read>(
+    records: &mut ::csv::Reader<R>,
+) -> Option<Result<::csv::ByteRecord, ::csv::Error>> {
+    let mut record = ::csv::ByteRecord::new();
+    match records.read_byte_record(&mut record) {
+        Ok(true) => Some(Ok(record)),
+        Ok(false) => None,
+        Err(e) => Some(Err(e)),
+    }
+}
+
+fn unclosed_error(line: u64) -> LineError {
+    LineError {
+        line,
+        message: "a quoted field opened on this line is never closed (unbalanced quote); \
+                  close it, or double a quote meant literally (\"\")"
+            .to_string(),
+    }
+}
+
+/// The header's columns, each known and named once, the required ones
+/// present.
+fn header_columns(header: &::csv::ByteRecord) -> Result<Vec<&'static str>, LineError> {
+    let header_error = |message: String| LineError { line: 1, message };
+    let mut columns: Vec<&'static str> = Vec::new();
+    for (i, field) in header.iter().enumerate() {
+        let Ok(name) = std::str::from_utf8(field) else {
+            return Err(header_error(format!(
+                "header column {} is not valid UTF-8",
+                i + 1
+            )));
+        };
+        let name = name.trim();
+        let Some(known) = CSV_COLUMNS.iter().find(|c| **c == name) else {
+            return Err(header_error(format!(
+                "unknown column `{name}`; the columns are {}",
+                CSV_COLUMNS.join(", ")
+            )));
+        };
+        if columns.contains(known) {
+            return Err(header_error(format!("column `{name}` appears twice")));
+        }
+        columns.push(known);
+    }
+    let mut missing: Vec<&str> = ["target_id", "value", "source"]
+        .into_iter()
+        .filter(|c| !columns.contains(c))
+        .collect();
+    if !(columns.contains(&"period") || columns.contains(&"date")) {
+        missing.push("period or date");
+    }
+    if !missing.is_empty() {
+        return Err(header_error(format!(
+            "missing column(s): {}",
+            missing.join(", ")
+        )));
+    }
+    Ok(columns)
+}
+
+/// The reader under the csv crate: drops a leading BOM and watches every
+/// byte going by, for line numbers ([`LineCounter`]) and for a quote that
+/// is never closed ([`QuoteScan`]), without keeping the bytes.
+struct Tracked<R> {
+    inner: R,
+    /// Bytes of the start of the file read to look for a BOM, not yet
+    /// handed on.
+    head: Vec<u8>,
+    started: bool,
+    offset: u64,
+    lines: LineCounter,
+    quotes: QuoteScan,
+    ended: bool,
+}
+
+impl<R: Read> Tracked<R> {
+    fn new(inner: R) -> Self {
+        Tracked {
+            inner,
+            head: Vec::new(),
+            started: false,
+            offset: 0,
+            lines: LineCounter::default(),
+            quotes: QuoteScan::default(),
+            ended: false,
+        }
+    }
+
+    /// Once the end was read: the line where a quoted field opens and is
+    /// never closed.
+    fn unclosed(&self) -> Option<u64> {
+        if self.ended {
+            self.quotes.unclosed()
+        } else {
+            None
+        }
+    }
+
+    fn start(&mut self) -> std::io::Result<()> {
+        self.started = true;
+        let mut head = [0u8; 3];
+        let mut got = 0;
+        while got < 3 {
+            match self.inner.read(&mut head[got..]) {
+                Ok(0) => break,
+                Ok(n) => got += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        if head[..got] != *b"\xEF\xBB\xBF" {
+            self.head = head[..got].to_vec();
+        }
+        Ok(())
+    }
+}
+
+impl<R: Read> Read for Tracked<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if !self.started {
+            self.start()?;
+        }
+        let n = if self.head.is_empty() {
+            self.inner.read(buf)?
+        } else {
+            let n = self.head.len().min(buf.len());
+            buf[..n].copy_from_slice(&self.head[..n]);
+            self.head.drain(..n);
+            n
+        };
+        if n == 0 && !buf.is_empty() {
+            self.ended = true;
+            self.quotes.end();
+        }
+        for (i, &b) in buf[..n].iter().enumerate() {
+            self.quotes.feed(b);
+            if matches!(b, b'\r' | b'\n') {
+                self.lines.saw(self.offset + i as u64, b);
+            }
+        }
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
+
 /// Line numbers from byte offsets. The csv crate's own line count lags by
 /// one after a CRLF (it ends a record at the `\r` and counts the `\n` as
-/// part of the next one), so lines are counted here, forward only.
-struct LineCounter<'a> {
-    bytes: &'a [u8],
-    offset: usize,
+/// part of the next one), so lines are counted here, forward only, from
+/// the line breaks the reader has seen but not yet counted.
+#[derive(Default)]
+struct LineCounter {
+    /// Offsets and bytes of `\r` and `\n` not yet counted.
+    breaks: std::collections::VecDeque<(u64, u8)>,
+    /// Everything before this offset is counted.
+    offset: u64,
+    /// Lines ended before `offset`, plus one.
     line: u64,
 }
 
-impl<'a> LineCounter<'a> {
-    fn new(bytes: &'a [u8]) -> Self {
-        LineCounter {
-            bytes,
-            offset: 0,
-            line: 1,
-        }
+impl LineCounter {
+    fn saw(&mut self, offset: u64, byte: u8) {
+        self.breaks.push_back((offset, byte));
     }
 
     /// The 1-based line of the first character at or after `offset` that
     /// is not a line break: where a record starting at `offset` begins.
     fn line_at(&mut self, offset: u64) -> u64 {
-        let mut start = usize::try_from(offset)
-            .unwrap_or(usize::MAX)
-            .min(self.bytes.len());
-        while start < self.bytes.len() && matches!(self.bytes[start], b'\r' | b'\n') {
-            start += 1;
+        self.line = self.line.max(1);
+        if offset < self.offset {
+            return self.line;
         }
-        if start >= self.offset {
-            self.line += (self.offset..start)
-                .filter(|&i| ends_line(self.bytes, i))
-                .count() as u64;
-            self.offset = start;
+        let mut start = offset;
+        let mut k = 0;
+        // Breaks before the record, and those right at its start.
+        while let Some(&(at, _)) = self.breaks.get(k) {
+            if at < start {
+                k += 1;
+            } else if at == start {
+                start += 1;
+                k += 1;
+            } else {
+                break;
+            }
         }
+        for j in 0..k {
+            let (at, byte) = self.breaks[j];
+            let ends = match byte {
+                b'\n' => true,
+                _ => self.breaks.get(j + 1) != Some(&(at + 1, b'\n')),
+            };
+            if ends {
+                self.line += 1;
+            }
+        }
+        self.breaks.drain(..k);
+        self.offset = start;
         self.line
     }
 }
@@ -220,6 +382,7 @@ impl<'a> LineCounter<'a> {
 /// Whether `bytes[i]` ends a line: `\n`, or a `\r` not followed by `\n`
 /// (the csv crate ends records at a lone `\r` too, so such files number
 /// their lines by it).
+#[cfg(test)]
 fn ends_line(bytes: &[u8], i: usize) -> bool {
     match bytes[i] {
         b'\n' => true,
@@ -228,40 +391,78 @@ fn ends_line(bytes: &[u8], i: usize) -> bool {
     }
 }
 
-/// The line on which a quoted field opens and is never closed, reading the
-/// way the csv crate does (RFC 4180: a quote opens a field only at its
-/// start, `""` inside quotes is a literal quote).
+/// The line on which a quoted field opens and is never closed.
+#[cfg(test)]
 fn unclosed_quote(bytes: &[u8]) -> Option<u64> {
-    #[derive(PartialEq)]
-    enum State {
-        FieldStart,
-        Unquoted,
-        Quoted,
-        QuoteInQuoted,
+    let mut scan = QuoteScan::default();
+    for &b in bytes {
+        scan.feed(b);
     }
-    let mut state = State::FieldStart;
-    let mut line = 1;
-    let mut opened = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let ends_field = matches!(b, b',' | b'\n' | b'\r');
-        state = match state {
-            State::FieldStart if b == b'"' => {
-                opened = line;
-                State::Quoted
+    scan.end();
+    scan.unclosed()
+}
+
+/// Reads quotes the way the csv crate does (RFC 4180: a quote opens a
+/// field only at its start, `""` inside quotes is a literal quote), a byte
+/// at a time, to find a quoted field that is never closed.
+#[derive(Default)]
+struct QuoteScan {
+    state: QuoteState,
+    /// Lines ended so far (a `\r` waits for the next byte: `\r\n` is one).
+    line: u64,
+    after_cr: bool,
+    opened: u64,
+}
+
+#[derive(Default, PartialEq)]
+enum QuoteState {
+    #[default]
+    FieldStart,
+    Unquoted,
+    Quoted,
+    QuoteInQuoted,
+}
+
+impl QuoteScan {
+    fn feed(&mut self, b: u8) {
+        use QuoteState::*;
+        if self.after_cr {
+            self.after_cr = false;
+            if b != b'\n' {
+                self.line += 1;
             }
-            State::FieldStart | State::Unquoted if ends_field => State::FieldStart,
-            State::FieldStart | State::Unquoted => State::Unquoted,
-            State::Quoted if b == b'"' => State::QuoteInQuoted,
-            State::Quoted => State::Quoted,
-            State::QuoteInQuoted if b == b'"' => State::Quoted,
-            State::QuoteInQuoted if ends_field => State::FieldStart,
-            State::QuoteInQuoted => State::Unquoted,
+        }
+        let ends_field = matches!(b, b',' | b'\n' | b'\r');
+        self.state = match self.state {
+            FieldStart if b == b'"' => {
+                self.opened = self.line + 1;
+                Quoted
+            }
+            FieldStart | Unquoted if ends_field => FieldStart,
+            FieldStart | Unquoted => Unquoted,
+            Quoted if b == b'"' => QuoteInQuoted,
+            Quoted => Quoted,
+            QuoteInQuoted if b == b'"' => Quoted,
+            QuoteInQuoted if ends_field => FieldStart,
+            QuoteInQuoted => Unquoted,
         };
-        if ends_line(bytes, i) {
-            line += 1;
+        match b {
+            b'\n' => self.line += 1,
+            b'\r' => self.after_cr = true,
+            _ => {}
         }
     }
-    (state == State::Quoted).then_some(opened)
+
+    fn end(&mut self) {
+        if self.after_cr {
+            self.after_cr = false;
+            self.line += 1;
+        }
+    }
+
+    fn unclosed(&self) -> Option<u64> {
+        (self.state == QuoteState::Quoted).then_some(self.opened)
+    }
 }
 
 fn csv_error(line: u64, e: &::csv::Error) -> LineError {

@@ -60,7 +60,9 @@ pub enum StorageError {
         reason: String,
     },
     /// A ledger kind this build cannot open.
-    #[error("{location}: database ledgers (PostgreSQL) are not supported by this tracker yet")]
+    #[error(
+        "{location}: a ledger there cannot be created this way (a database ledger is set up with `tracker --db URL init`)"
+    )]
     Unsupported { location: super::Location },
     /// Any other database failure (a bug, or the machine).
     #[error("database error: {0}")]

@@ -1,7 +1,8 @@
 //! Health check and online backup.
 
-use super::sql::*;
 use super::*;
+use crate::domain::trail;
+use crate::model::{Kind, Period};
 use rusqlite::{Connection, params};
 use std::path::{Path, PathBuf};
 
@@ -89,30 +90,27 @@ impl SqliteLedger {
         if gaps > 0 {
             problems.push(format!("{gaps} target(s) with missing definition versions"));
         }
-        // Every stored number, date and enum reads back.
-        if let Err(e) = self.visit_targets(None, &mut |_, _| Ok(())) {
+        // Every stored number, date and enum reads back; and, by the rule
+        // `record` and `import` apply, current amounts of a cumulative
+        // target never overlap.
+        let mut overlaps = 0;
+        let visited = self.visit_targets(None, &mut |def, observations| {
+            if def.kind == Kind::Cumulative {
+                let current: Vec<(i64, Period)> =
+                    observations.iter().map(|o| (o.id, o.period)).collect();
+                overlaps += trail::count_overlapping(&current);
+            }
+            Ok(())
+        });
+        if let Err(e) = visited {
             problems.push(format!("unreadable definition or observation: {e}"));
         }
         if let Err(e) = self.entries(None) {
             problems.push(format!("unreadable entry in the trail: {e}"));
         }
-        // Current amounts of a cumulative target never overlap. CROSS JOIN
-        // keeps SQLite from scanning every observation first and running the
-        // overlap subquery for level targets too (quadratic in their size).
-        let overlaps: i64 = self.conn.query_row(
-            &format!(
-                "SELECT count(*) FROM target_versions v CROSS JOIN observations o
-                 ON v.target_id = o.target_id AND v.kind = 'cumulative'
-                  AND v.version = (SELECT max(version) FROM target_versions w WHERE w.target_id = o.target_id)
-                 WHERE {CURRENT} AND EXISTS (
-                    SELECT 1 FROM observations p
-                    WHERE p.target_id = o.target_id AND p.id < o.id AND p.action <> 'retract'
-                      AND NOT EXISTS (SELECT 1 FROM observations s WHERE s.supersedes = p.id)
-                      AND p.period_start <= o.period_end AND p.period_end >= o.period_start)"
-            ),
-            params![Option::<String>::None, Option::<String>::None],
-            |row| row.get(0),
-        )?;
+        if let Err(e) = self.target_versions(None) {
+            problems.push(format!("unreadable definition version: {e}"));
+        }
         if overlaps > 0 {
             problems.push(format!(
                 "{overlaps} current observation(s) of cumulative targets overlap another"

@@ -19,6 +19,7 @@ mod bulk;
 mod changes;
 mod codec;
 mod error;
+mod import;
 mod location;
 mod maintain;
 pub mod migrate;
@@ -78,14 +79,77 @@ pub struct NewObservation {
     pub recorded_by: String,
 }
 
+/// One row of an import: the observation, and where it came from.
+#[derive(Debug, Clone)]
+pub struct ImportRow {
+    /// The 1-based line of the file where the row starts (conflicts are
+    /// reported by it).
+    pub line: u64,
+    pub observation: NewObservation,
+}
+
+/// What an [`ImportSource`] hands over next.
+#[derive(Debug, Clone)]
+pub enum ImportItem {
+    /// A row that parsed and passed the rules of its target's definition.
+    Row(ImportRow),
+    /// A line the source refused (it keeps the reason and words it): the
+    /// import goes on checking the other rows, so that every problem of a
+    /// file is found in one pass, and writes nothing.
+    Refused { line: u64 },
+    /// The source cannot go on (the file became unreadable, a lookup
+    /// failed; the source keeps the error): the import stops reading and
+    /// writes nothing.
+    Stop,
+}
+
+/// A target's current definition as the importing transaction sees it;
+/// `None` when the ledger has no such target.
+pub type Definitions<'a> = dyn FnMut(&str) -> StorageResult<Option<TargetDef>> + 'a;
+
+/// The rows of an import, read once, front to back: a store never holds
+/// the whole file. A source is pulled inside the importing transaction and
+/// may look up definitions through the store while it is (so that rows are
+/// checked against the definitions the write sees).
+pub trait ImportSource {
+    /// The next item, or `None` after the last. `definitions` answers for
+    /// any target id; a source should ask once per target and keep the
+    /// answer.
+    fn next_item(&mut self, definitions: &mut Definitions<'_>) -> Option<ImportItem>;
+}
+
+/// A source of rows already in memory, every row on its own line number
+/// (tests, and callers with a handful of rows).
+impl ImportSource for std::vec::IntoIter<ImportRow> {
+    fn next_item(&mut self, _: &mut Definitions<'_>) -> Option<ImportItem> {
+        self.next().map(ImportItem::Row)
+    }
+}
+
 /// What an observation import did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct ImportOutcome {
+    /// Rows written (0 when nothing was written).
     pub added: usize,
-    /// Rows already in the ledger.
+    /// Rows already in the ledger or earlier in the file, skipped.
     pub skipped: usize,
-    /// (row index, problem); non-empty means nothing was written.
-    pub conflicts: Vec<(usize, ImportConflict)>,
+    /// The rows that conflict, in the order they came; non-empty means
+    /// nothing was written.
+    pub conflicts: Vec<RowConflict>,
+    /// Whether the rows were committed: no conflict, no refused line, the
+    /// source did not stop, and the mode was [`ImportMode::Write`].
+    pub written: bool,
+}
+
+/// An import row that cannot be added, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowConflict {
+    /// The row's line.
+    pub line: u64,
+    /// The row's target and period, for messages.
+    pub target_id: String,
+    pub period: Period,
+    pub conflict: ImportConflict,
 }
 
 /// Why an import row cannot be added.
@@ -96,16 +160,16 @@ pub enum ImportConflict {
     /// A cumulative target's amount for a period overlapping a current
     /// entry of the ledger (which would count it twice).
     OverlapsEntry { id: i64, period: Period },
-    /// Likewise, overlapping an earlier row (by index) of the same import.
-    OverlapsRow { index: usize },
+    /// Likewise, overlapping an earlier row (by its line, with its period)
+    /// of the same import.
+    OverlapsRow { line: u64, period: Period },
 }
 
 /// Whether an import writes, or only checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImportMode {
     Write,
-    /// Check every row as a write would, write nothing (to report every
-    /// problem of a file whose other rows are already refused).
+    /// Check every row as a write would, write nothing.
     CheckOnly,
 }
 
@@ -138,7 +202,7 @@ pub struct Correction {
 pub struct TargetVersion {
     pub def: TargetDef,
     pub version: i64,
-    pub recorded_at: String,
+    pub recorded_at: DateTime<Utc>,
     pub recorded_by: String,
     pub reason: Option<String>,
 }
@@ -149,11 +213,11 @@ impl TargetVersion {
     /// definition an entry recorded then is judged by.
     pub fn in_force<'v>(
         versions: &[&'v TargetVersion],
-        recorded_at: &str,
+        recorded_at: DateTime<Utc>,
     ) -> Option<&'v TargetVersion> {
         versions
             .iter()
-            .filter(|v| v.recorded_at.as_str() <= recorded_at)
+            .filter(|v| v.recorded_at <= recorded_at)
             .max_by_key(|v| v.version)
             .or_else(|| versions.iter().min_by_key(|v| v.version))
             .copied()

@@ -28,12 +28,12 @@ pub(super) const TARGET_COLUMNS: &str =
     v.cadence, v.quote, v.speaker, v.speaker_role, v.statement_date, v.source_title,
     v.source_url, v.interpretation, v.base_period";
 
-/// [`CURRENT_NOW`] written out, for a statement made once: `min(o.id)`
-/// rather than `ORDER BY o.id LIMIT 1`, which would build a temporary
-/// b-tree on every run (SQLite returns the other columns of the row with
-/// the minimum; no row gives one row of NULLs).
-pub(super) const OVERLAPPING_SQL: &str =
-    "SELECT min(o.id), o.period_start, o.period_end FROM observations o
-     WHERE o.target_id = ?1 AND o.value IS NOT NULL
-       AND NOT EXISTS (SELECT 1 FROM observations s WHERE s.supersedes = o.id)
-       AND o.period_start <= ?3 AND o.period_end >= ?2 AND o.id IS NOT ?4";
+/// The entries of a target (?1) below an id (?4) whose period may overlap
+/// ?2..?3, with their action and whether something supersedes them: the
+/// candidates [`crate::domain::trail::first_overlap`] decides among.
+/// Retractions carry no period and never match.
+pub(super) const OVERLAP_CANDIDATES_SQL: &str =
+    "SELECT o.id, o.action, o.period_start, o.period_end,
+            EXISTS (SELECT 1 FROM observations s WHERE s.supersedes = o.id)
+     FROM observations o
+     WHERE o.target_id = ?1 AND o.period_start <= ?3 AND o.period_end >= ?2 AND o.id < ?4";

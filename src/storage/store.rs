@@ -22,10 +22,14 @@
 //!   k-th added row gets the k-th new id.
 //! * **Consistent reads.** A read method sees one snapshot: a report
 //!   running during an import sees all of it or none of it.
-//! * **The ledger's clock.** `recorded_at` is the writer's `now`, stored in
-//!   the canonical text form ([`super::timestamp`]) so that `known_at`
-//!   comparisons are text comparisons; a report `known_at` a time sees
-//!   exactly the entries and definitions recorded at or before it.
+//! * **The ledger's clock.** Times cross this trait as `DateTime<Utc>`.
+//!   `recorded_at` is the writer's `now` to the millisecond (truncated):
+//!   a backend stores it so that it reads back exactly and orders as time
+//!   (SQLite: the canonical text form of [`super::timestamp`], compared as
+//!   text; PostgreSQL: `timestamptz`, whose microseconds hold it exactly).
+//!   A report `known_at` a time sees exactly the entries and definitions
+//!   recorded at or before it, with `known_at` truncated to the
+//!   millisecond the same way.
 //! * **Errors by kind.** Failures map onto [`StorageError`]'s kinds
 //!   (conflict, busy, read-only, disk full, corrupt, ...), never a
 //!   backend's raw codes.
@@ -35,8 +39,8 @@
 //! are a second line of defence.
 
 use super::{
-    Correction, ImportMode, ImportOutcome, ImportSummary, KnownAt, Location, NewObservation,
-    RestoreSummary, StorageError, StorageResult, TargetVersion,
+    Correction, ImportMode, ImportOutcome, ImportSource, ImportSummary, KnownAt, Location,
+    NewObservation, RestoreSummary, StorageError, StorageResult, TargetVersion,
 };
 use crate::model::{Entry, Observation, TargetDef};
 use crate::targets_file::SeedTarget;
@@ -109,16 +113,43 @@ pub trait Store {
         now: DateTime<Utc>,
     ) -> StorageResult<i64>;
 
-    /// Adds many observations in one transaction, all or nothing. Rows
-    /// already in the ledger, or earlier in `rows`, are skipped (importing
-    /// a file twice adds nothing); conflicts (unknown target, an amount of
-    /// a cumulative target overlapping a current entry or an earlier row)
-    /// are collected per row index, and if there is any, nothing is
-    /// written. The outcome, ids included, is that of recording the rows
-    /// one by one. [`ImportMode::CheckOnly`] checks and never writes.
+    /// Adds the rows of `rows` in one transaction, all or nothing,
+    /// reading the source once, front to back, without holding it whole
+    /// (memory must not grow with the rows' text: a million-row file is
+    /// imported in well under 100 MiB).
+    ///
+    /// Each row is decided against the ledger *and the rows of this import
+    /// accepted before it*, exactly as if the rows were recorded one by one
+    /// in order (the decisions are [`crate::domain::trail`]'s, the same
+    /// functions `record` and `check` use):
+    /// * a row the trail already holds ([`crate::domain::trail::is_duplicate`]:
+    ///   same target, period, value, qualifier and source as a record or
+    ///   correction, current or not, or as an earlier accepted row) is
+    ///   skipped and counted in `skipped`, so importing a file twice adds
+    ///   nothing;
+    /// * a row of an unknown target is [`ImportConflict::UnknownTarget`];
+    /// * a row of a cumulative target whose period overlaps a current entry
+    ///   ([`crate::domain::trail::first_overlap`]) is
+    ///   [`ImportConflict::OverlapsEntry`] naming the lowest such id, or, if
+    ///   none in the ledger, [`ImportConflict::OverlapsRow`] naming the line
+    ///   of the first earlier accepted row it overlaps; a conflicting row is
+    ///   not accepted (later rows are not checked against it);
+    /// * an [`ImportItem::Refused`] line is only counted as a reason not to
+    ///   write; checking goes on;
+    /// * [`ImportItem::Stop`] ends reading at once; nothing is written and
+    ///   the outcome so far is returned.
+    ///
+    /// Conflicts are listed by line in the order the rows came. If there is
+    /// any conflict or refused line, the source stopped, or `mode` is
+    /// [`ImportMode::CheckOnly`], nothing is written (`written` false,
+    /// `added` 0). Otherwise every accepted row is recorded as a `record`
+    /// entry with `recorded_at` = `now`, the k-th accepted row getting the
+    /// k-th new id. The checks run inside the writing transaction,
+    /// serialised with other writers, and definitions handed to the source
+    /// come from that same transaction.
     fn import_observations(
         &mut self,
-        rows: &[NewObservation],
+        rows: &mut dyn ImportSource,
         now: DateTime<Utc>,
         mode: ImportMode,
     ) -> StorageResult<ImportOutcome>;
@@ -142,23 +173,38 @@ pub trait Store {
     ) -> StorageResult<ImportSummary>;
 
     /// Trail entries recorded in `(since, until]` (`since` None: from the
-    /// beginning), oldest first. Times are canonical ledger timestamps.
-    fn entries_between(&self, since: Option<&str>, until: &str) -> StorageResult<Vec<Entry>>;
+    /// beginning), oldest first (by id). Bounds compare at the ledger's
+    /// millisecond precision, as `known_at` does.
+    fn entries_between(
+        &self,
+        since: Option<DateTime<Utc>>,
+        until: DateTime<Utc>,
+    ) -> StorageResult<Vec<Entry>>;
 
     /// Definition versions recorded in `(since, until]`, ordered by time,
     /// target and version.
     fn target_versions_between(
         &self,
-        since: Option<&str>,
-        until: &str,
+        since: Option<DateTime<Utc>>,
+        until: DateTime<Utc>,
     ) -> StorageResult<Vec<TargetVersion>>;
 
-    /// The `until` of the latest `changes --mark` run, if any.
-    fn latest_mark(&self) -> StorageResult<Option<String>>;
+    /// The `until` of the latest `changes --mark` run of the mark `name`
+    /// (`None`: the unnamed mark), if any. Marks of different names never
+    /// affect each other: each cron job keeps its own.
+    fn latest_mark(&self, name: Option<&str>) -> StorageResult<Option<DateTime<Utc>>>;
 
-    /// Appends a mark (append-only, like the trail): the next `--since
-    /// last` starts at `until`.
-    fn add_mark(&mut self, until: &str, recorded_at: &str, by: &str) -> StorageResult<()>;
+    /// Appends a mark of `name` (`None`: the unnamed mark; append-only,
+    /// like the trail): its next `--since last` starts at `until`.
+    /// `recorded_at` is the run's `now`. Names are checked by the caller
+    /// (the target-id grammar).
+    fn add_mark(
+        &mut self,
+        name: Option<&str>,
+        until: DateTime<Utc>,
+        recorded_at: DateTime<Utc>,
+        by: &str,
+    ) -> StorageResult<()>;
 
     /// The store's own integrity checks; every problem found (empty:
     /// healthy).

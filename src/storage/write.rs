@@ -4,6 +4,7 @@
 use super::codec::*;
 use super::sql::*;
 use super::*;
+use crate::domain::trail::{self, TrailEntry};
 use crate::model::{Action, Comparator, Entry, Kind, Period, Quantity, TargetDef};
 use crate::value::format_plain;
 use chrono::{DateTime, Utc};
@@ -202,13 +203,6 @@ pub(super) fn insert_observation(
     )
 }
 
-/// Whether the trail holds any entry of `target_id`.
-pub(super) fn has_entries(conn: &Connection, target_id: &str) -> StorageResult<bool> {
-    Ok(conn
-        .prepare_cached("SELECT EXISTS (SELECT 1 FROM observations WHERE target_id = ?1)")?
-        .query_row(params![target_id], |row| row.get(0))?)
-}
-
 /// The kind of a target's current definition, or an unknown-target error.
 pub(super) fn target_kind(conn: &Connection, target_id: &str) -> StorageResult<Kind> {
     let kind: Option<String> = conn
@@ -226,47 +220,161 @@ pub(super) fn target_kind(conn: &Connection, target_id: &str) -> StorageResult<K
     }
 }
 
-/// For a cumulative target, the first current observation (other than the
-/// one being superseded) whose period overlaps `period`.
-pub(super) fn overlapping(
+/// An entry as the rules of [`crate::domain::trail`] compare it, read
+/// back from the trail.
+pub(super) struct Candidate {
+    pub(super) id: i64,
+    pub(super) action: Action,
+    pub(super) quantity: Option<Quantity>,
+    pub(super) period: Option<Period>,
+    pub(super) source: String,
+    pub(super) superseded: bool,
+}
+
+impl Candidate {
+    pub(super) fn trail(&self) -> TrailEntry<'_> {
+        TrailEntry {
+            id: self.id,
+            action: self.action,
+            quantity: self.quantity,
+            period: self.period,
+            source: &self.source,
+            superseded: self.superseded,
+        }
+    }
+}
+
+/// Entries of `target_id` with an id below `before` whose period may
+/// overlap `period`: narrowed by date with the index, decided by
+/// [`trail::first_overlap`].
+pub(super) fn overlap_candidates(
     conn: &Connection,
     target_id: &str,
     period: &Period,
-    excluding: Option<i64>,
-) -> StorageResult<Option<(i64, String, String)>> {
-    overlapping_text(
-        conn,
-        target_id,
-        &iso_date(period.start),
-        &iso_date(period.end),
-        excluding,
-    )
+    before: i64,
+) -> StorageResult<Vec<Candidate>> {
+    conn.prepare_cached(OVERLAP_CANDIDATES_SQL)?
+        .query_map(
+            params![
+                target_id,
+                iso_date(period.start),
+                iso_date(period.end),
+                before
+            ],
+            |row| {
+                let (id, action, start, end, superseded): (i64, String, String, String, bool) = (
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                );
+                Ok((id, action, start, end, superseded))
+            },
+        )?
+        .map(|row| {
+            let (id, action, start, end, superseded) = row?;
+            Ok(Candidate {
+                id,
+                action: parse_col("action", action)?,
+                quantity: None,
+                period: Some(period_from(start, end)?),
+                source: String::new(),
+                superseded,
+            })
+        })
+        .collect()
 }
 
-pub(super) fn overlapping_text(
+/// For a new amount of `target_id` (of kind `kind`) for `period`, the
+/// current entry below id `before` it would be counted twice with, other
+/// than `excluding` (the entry a correction replaces).
+pub(super) fn first_overlap(
+    conn: &Connection,
+    kind: Kind,
+    target_id: &str,
+    period: &Period,
+    excluding: Option<i64>,
+    before: i64,
+) -> StorageResult<Option<(i64, Period)>> {
+    if kind != Kind::Cumulative {
+        return Ok(None);
+    }
+    let candidates = overlap_candidates(conn, target_id, period, before)?;
+    let entries: Vec<TrailEntry> = candidates.iter().map(Candidate::trail).collect();
+    Ok(trail::first_overlap(
+        kind,
+        period,
+        trail::current_periods(&entries, excluding),
+    ))
+}
+
+/// Entries of `target_id` with an id below `before` and exactly `period`:
+/// the candidates [`trail::is_duplicate`] decides among.
+pub(super) fn same_period_candidates(
     conn: &Connection,
     target_id: &str,
-    start: &str,
-    end: &str,
-    excluding: Option<i64>,
-) -> StorageResult<Option<(i64, String, String)>> {
-    let found: (Option<i64>, Option<String>, Option<String>) = conn
-        .prepare_cached(OVERLAPPING_SQL)?
-        .query_row(params![target_id, start, end, excluding], |row| {
-            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
-        })?;
-    Ok(match found {
-        (Some(id), Some(start), Some(end)) => Some((id, start, end)),
-        _ => None,
+    period: &Period,
+    before: i64,
+) -> StorageResult<Vec<Candidate>> {
+    conn.prepare_cached(
+        "SELECT o.id, o.action, o.value, o.qualifier, o.source FROM observations o
+         WHERE o.target_id = ?1 AND o.period_end = ?2 AND o.period_start = ?3 AND o.id < ?4",
+    )?
+    .query_map(
+        params![
+            target_id,
+            iso_date(period.end),
+            iso_date(period.start),
+            before
+        ],
+        |row| {
+            let (id, action, value, qualifier, source): (
+                i64,
+                String,
+                Option<String>,
+                Option<String>,
+                String,
+            ) = (
+                row.get(0)?,
+                row.get(1)?,
+                row.get(2)?,
+                row.get(3)?,
+                row.get(4)?,
+            );
+            Ok((id, action, value, qualifier, source))
+        },
+    )?
+    .map(|row| {
+        let (id, action, value, qualifier, source) = row?;
+        Ok(Candidate {
+            id,
+            action: parse_col("action", action)?,
+            quantity: match (value, qualifier) {
+                (Some(v), Some(q)) => Some(quantity_from(v, q)?),
+                _ => None,
+            },
+            period: Some(*period),
+            source,
+            superseded: false,
+        })
     })
+    .collect()
 }
 
 pub(super) fn insert_entry(conn: &Connection, entry: &EntryInsert, at: &str) -> StorageResult<i64> {
     let kind = target_kind(conn, entry.target_id)?;
-    if let (Kind::Cumulative, Some(period)) = (kind, &entry.period)
-        && let Some((id, start, end)) =
-            overlapping(conn, entry.target_id, period, entry.supersedes)?
+    if let Some(period) = &entry.period
+        && let Some((id, other)) = first_overlap(
+            conn,
+            kind,
+            entry.target_id,
+            period,
+            entry.supersedes,
+            i64::MAX,
+        )?
     {
+        let (start, end) = (other.start, other.end);
         return Err(StorageError::Conflict(format!(
             "period {}..{} overlaps observation #{id} ({start}..{end}) of `{}`; \
              amounts of a cumulative target must not be counted twice \

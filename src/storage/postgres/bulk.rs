@@ -1,239 +1,20 @@
-//! Bulk writes: observation import, restore of an export, target files.
+//! Bulk writes: restore of an export, target files.
 //! Each runs inside the one writing transaction the caller holds: all or
 //! nothing, whatever the size.
 //!
-//! An import sends its rows once, with COPY, into a temporary table; the
-//! server finds in two set-based queries which rows the ledger already
-//! holds and which overlap a current amount; the rules that depend on row
-//! order (a duplicate or overlap of an earlier row of the same file) are
-//! applied here in one pass, exactly as the SQLite backend applies them;
-//! the accepted rows then go into the trail with one INSERT … SELECT in
-//! file order, so the k-th added row gets the k-th new id.
+//! (The CSV import is in `import.rs`.)
 
 use super::super::{
-    ImportConflict, ImportMode, ImportOutcome, ImportSummary, NewObservation, RestoreSummary,
-    StorageError, StorageResult, TargetVersion,
+    ImportSummary, NewObservation, RestoreSummary, StorageError, StorageResult, TargetVersion,
 };
 use super::codec::*;
 use super::write::*;
 use crate::model::{Entry, Kind, Period, TargetDef};
 use crate::targets_file::SeedTarget;
 use crate::value::format_plain;
-use ::postgres::Transaction;
-use chrono::{DateTime, NaiveDate, Utc};
-use std::collections::{BTreeMap, HashMap};
-use std::io::Write;
-
-/// What the ledger says about each import row: (row index → the first
-/// overlapping current entry), and the rows it already holds.
-struct LedgerFacts {
-    kinds: HashMap<String, Kind>,
-    present: Vec<bool>,
-    overlaps: HashMap<usize, (i64, Period)>,
-}
-
-pub(super) fn import_observations(
-    tx: &mut Transaction<'_>,
-    rows: &[NewObservation],
-    now: DateTime<Utc>,
-    mode: ImportMode,
-) -> StorageResult<(ImportOutcome, bool)> {
-    if rows.is_empty() {
-        return Ok((ImportOutcome::default(), false));
-    }
-    stage_rows(tx, rows)?;
-    let facts = ledger_facts(tx, rows)?;
-    let (mut outcome, accepted) = check_rows(rows, &facts);
-    if !outcome.conflicts.is_empty() || mode == ImportMode::CheckOnly || accepted.is_empty() {
-        return Ok((outcome, false));
-    }
-    outcome.added = accepted.len();
-    let accepted: Vec<i32> = accepted.iter().map(|&i| i as i32).collect();
-    tx.execute(
-        "INSERT INTO observations (target_id, action, value, qualifier, period_start,
-            period_end, source, url, note, recorded_by, recorded_at)
-         SELECT r.target_id, 'record', r.value::numeric, r.qualifier, r.period_start,
-            r.period_end, r.source, r.url, r.note, r.recorded_by, $2
-         FROM tracker_import r WHERE r.idx = ANY($1) ORDER BY r.idx",
-        &[&accepted, &ledger_time(now)],
-    )?;
-    Ok((outcome, true))
-}
-
-/// The rows into a temporary table (dropped at commit or rollback) with
-/// one COPY.
-fn stage_rows(tx: &mut Transaction<'_>, rows: &[NewObservation]) -> StorageResult<()> {
-    tx.batch_execute(
-        "CREATE TEMPORARY TABLE tracker_import (
-            idx integer NOT NULL, target_id text COLLATE \"C\" NOT NULL, value text NOT NULL,
-            qualifier text NOT NULL, period_start date NOT NULL, period_end date NOT NULL,
-            source text NOT NULL, url text, note text, recorded_by text NOT NULL
-         ) ON COMMIT DROP",
-    )?;
-    let mut writer = tx.copy_in("COPY tracker_import FROM STDIN")?;
-    let mut buffer = Vec::with_capacity(1 << 16);
-    let io = |e: std::io::Error| StorageError::Database(format!("sending import rows: {e}"));
-    for (index, row) in rows.iter().enumerate() {
-        buffer.extend_from_slice(index.to_string().as_bytes());
-        for field in [
-            Some(row.target_id.as_str()),
-            Some(&format_plain(row.quantity.value)),
-            Some(row.quantity.qualifier.as_str()),
-            Some(&row.period.start.to_string()),
-            Some(&row.period.end.to_string()),
-            Some(row.source.as_str()),
-            row.url.as_deref(),
-            row.note.as_deref(),
-            Some(row.recorded_by.as_str()),
-        ] {
-            buffer.push(b'\t');
-            copy_field(&mut buffer, field);
-        }
-        buffer.push(b'\n');
-        if buffer.len() > 1 << 16 {
-            writer.write_all(&buffer).map_err(io)?;
-            buffer.clear();
-        }
-    }
-    writer.write_all(&buffer).map_err(io)?;
-    writer.finish()?;
-    tx.batch_execute("ANALYZE tracker_import")?;
-    Ok(())
-}
-
-/// One field in COPY's text format.
-fn copy_field(out: &mut Vec<u8>, field: Option<&str>) {
-    let Some(text) = field else {
-        out.extend_from_slice(b"\\N");
-        return;
-    };
-    for &b in text.as_bytes() {
-        match b {
-            b'\\' => out.extend_from_slice(b"\\\\"),
-            b'\n' => out.extend_from_slice(b"\\n"),
-            b'\r' => out.extend_from_slice(b"\\r"),
-            b'\t' => out.extend_from_slice(b"\\t"),
-            b => out.push(b),
-        }
-    }
-}
-
-/// What the ledger already holds about the staged rows, in three queries.
-fn ledger_facts(tx: &mut Transaction<'_>, rows: &[NewObservation]) -> StorageResult<LedgerFacts> {
-    let mut kinds = HashMap::new();
-    for row in tx.query(
-        "SELECT DISTINCT ON (v.target_id) v.target_id, v.kind FROM target_versions v
-         WHERE v.target_id IN (SELECT DISTINCT target_id FROM tracker_import)
-         ORDER BY v.target_id, v.version DESC",
-        &[],
-    )? {
-        let kind: &str = row.try_get(1)?;
-        let kind = kind.parse().map_err(|_| {
-            StorageError::Corrupt(format!("a target has an unreadable kind `{kind}`"))
-        })?;
-        kinds.insert(row.try_get::<_, String>(0)?, kind);
-    }
-    let mut present = vec![false; rows.len()];
-    for row in tx.query(
-        "SELECT DISTINCT r.idx FROM tracker_import r JOIN observations o
-           ON o.target_id = r.target_id AND o.period_end = r.period_end
-          AND o.period_start = r.period_start AND o.value = r.value::numeric
-          AND o.qualifier = r.qualifier AND o.source = r.source AND o.action <> 'retract'",
-        &[],
-    )? {
-        present[row.try_get::<_, i32>(0)? as usize] = true;
-    }
-    let mut overlaps = HashMap::new();
-    for row in tx.query(
-        "SELECT DISTINCT ON (r.idx) r.idx, o.id, o.period_start, o.period_end
-         FROM tracker_import r
-         JOIN LATERAL (SELECT DISTINCT ON (v.target_id) v.kind FROM target_versions v
-                       WHERE v.target_id = r.target_id ORDER BY v.target_id, v.version DESC) k
-           ON k.kind = 'cumulative'
-         JOIN observations o ON o.target_id = r.target_id AND o.value IS NOT NULL
-          AND o.period_start <= r.period_end AND o.period_end >= r.period_start
-          AND NOT EXISTS (SELECT 1 FROM observations s WHERE s.supersedes = o.id)
-         ORDER BY r.idx, o.id",
-        &[],
-    )? {
-        let period = Period {
-            start: row.try_get::<_, NaiveDate>(2)?,
-            end: row.try_get::<_, NaiveDate>(3)?,
-        };
-        overlaps.insert(
-            row.try_get::<_, i32>(0)? as usize,
-            (row.try_get(1)?, period),
-        );
-    }
-    Ok(LedgerFacts {
-        kinds,
-        present,
-        overlaps,
-    })
-}
-
-/// The rules in row order: unknown targets, rows already in the ledger or
-/// earlier in the file (skipped), overlaps with the ledger or with an
-/// earlier accepted row (conflicts). Returns the outcome and the accepted
-/// row indexes in order.
-fn check_rows(rows: &[NewObservation], facts: &LedgerFacts) -> (ImportOutcome, Vec<usize>) {
-    let mut outcome = ImportOutcome::default();
-    let mut accepted: Vec<usize> = Vec::new();
-    // Accepted rows by (target, period), for duplicates within the file.
-    let mut same: HashMap<(&str, Period), Vec<usize>> = HashMap::new();
-    // A cumulative target's accepted periods by start (disjoint).
-    let mut periods: HashMap<&str, BTreeMap<NaiveDate, (NaiveDate, usize)>> = HashMap::new();
-    for (index, row) in rows.iter().enumerate() {
-        let target = row.target_id.as_str();
-        let Some(kind) = facts.kinds.get(target) else {
-            outcome
-                .conflicts
-                .push((index, ImportConflict::UnknownTarget));
-            continue;
-        };
-        let key = (target, row.period);
-        let earlier_same = same.get(&key).is_some_and(|earlier| {
-            earlier.iter().any(|&i| {
-                let e = &rows[i];
-                e.quantity.qualifier == row.quantity.qualifier
-                    && e.source == row.source
-                    && format_plain(e.quantity.value) == format_plain(row.quantity.value)
-            })
-        });
-        if earlier_same || facts.present[index] {
-            outcome.skipped += 1;
-            continue;
-        }
-        if *kind == Kind::Cumulative {
-            let mut overlap = facts
-                .overlaps
-                .get(&index)
-                .map(|&(id, period)| ImportConflict::OverlapsEntry { id, period });
-            if overlap.is_none()
-                && let Some(taken) = periods.get(target)
-            {
-                overlap = taken
-                    .range(..=row.period.end)
-                    .rev()
-                    .take_while(|(_, (end, _))| *end >= row.period.start)
-                    .map(|(_, (_, i))| *i)
-                    .min()
-                    .map(|i| ImportConflict::OverlapsRow { index: i });
-            }
-            if let Some(conflict) = overlap {
-                outcome.conflicts.push((index, conflict));
-                continue;
-            }
-            periods
-                .entry(target)
-                .or_default()
-                .insert(row.period.start, (row.period.end, index));
-        }
-        same.entry(key).or_default().push(index);
-        accepted.push(index);
-    }
-    (outcome, accepted)
-}
+use ::postgres::{Statement, Transaction};
+use chrono::{DateTime, Utc};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Whether this connection may keep the original authors of what it
 /// restores (a member of the role owning the ledger's tables), and its
@@ -272,14 +53,21 @@ pub(super) fn restore(
     }
     let mut summary = RestoreSummary::default();
     restore_versions(tx, versions, keep, &me, &mut summary)?;
-    let find = tx.prepare(
-        "SELECT id FROM observations
-         WHERE target_id = $1 AND action = $2 AND value IS NOT DISTINCT FROM $3::text::numeric
-           AND qualifier IS NOT DISTINCT FROM $4 AND period_start IS NOT DISTINCT FROM $5
-           AND period_end IS NOT DISTINCT FROM $6 AND source = $7
-           AND supersedes IS NOT DISTINCT FROM $8 AND reason IS NOT DISTINCT FROM $9
-         ORDER BY id LIMIT 1",
-    )?;
+    let mut entries_of = Restorer {
+        // Only targets with entries before the restore need the database to
+        // find what is already there; for the others it is what this
+        // restore added, kept here.
+        had_entries: tx
+            .query("SELECT DISTINCT target_id FROM observations", &[])?
+            .iter()
+            .map(|row| row.try_get(0))
+            .collect::<Result<_, _>>()?,
+        find: tx.prepare(FIND_SQL)?,
+        overlap: tx.prepare(OVERLAP_CANDIDATES_SQL)?,
+        insert: tx.prepare(INSERT_SQL)?,
+        kinds: HashMap::new(),
+        added: HashMap::new(),
+    };
     let mut new_ids: HashMap<i64, i64> = HashMap::new();
     let mut sorted: Vec<&Entry> = entries.iter().collect();
     sorted.sort_by_key(|e| e.id);
@@ -293,8 +81,80 @@ pub(super) fn restore(
             })?),
             None => None,
         };
+        let id = match entries_of.find(tx, e, supersedes)? {
+            Some(id) => {
+                summary.entries_present += 1;
+                id
+            }
+            None => {
+                author_check(keep, &me, &e.recorded_by, &format!("entry #{}", e.id))?;
+                summary.entries_added += 1;
+                entries_of.insert(tx, e, supersedes)?
+            }
+        };
+        new_ids.insert(e.id, id);
+    }
+    Ok(summary)
+}
+
+/// The first entry identical to an exported one (its `supersedes` mapped).
+const FIND_SQL: &str = "SELECT id FROM observations
+    WHERE target_id = $1 AND action = $2 AND value IS NOT DISTINCT FROM $3::text::numeric
+      AND qualifier IS NOT DISTINCT FROM $4 AND period_start IS NOT DISTINCT FROM $5
+      AND period_end IS NOT DISTINCT FROM $6 AND source = $7
+      AND supersedes IS NOT DISTINCT FROM $8 AND reason IS NOT DISTINCT FROM $9
+    ORDER BY id LIMIT 1";
+
+/// What makes two entries the same for a restore.
+type EntryKey = (
+    String,
+    &'static str,
+    Option<String>,
+    Option<&'static str>,
+    Option<Period>,
+    String,
+    Option<i64>,
+    Option<String>,
+);
+
+/// A restore's entries, one round trip per entry where it can: statements
+/// prepared once, kinds asked once per target, and matches for targets
+/// new to the ledger found in memory.
+struct Restorer {
+    had_entries: HashSet<String>,
+    find: Statement,
+    overlap: Statement,
+    insert: Statement,
+    kinds: HashMap<String, Kind>,
+    added: HashMap<EntryKey, i64>,
+}
+
+impl Restorer {
+    fn key(e: &Entry, supersedes: Option<i64>) -> EntryKey {
+        (
+            e.target_id.clone(),
+            e.action.as_str(),
+            e.quantity.map(|q| format_plain(q.value)),
+            e.quantity.map(|q| q.qualifier.as_str()),
+            e.period,
+            e.source.clone(),
+            supersedes,
+            e.reason.clone(),
+        )
+    }
+
+    /// The id of an entry identical to `e` already in the ledger.
+    fn find(
+        &self,
+        tx: &mut Transaction<'_>,
+        e: &Entry,
+        supersedes: Option<i64>,
+    ) -> StorageResult<Option<i64>> {
+        if !self.had_entries.contains(&e.target_id) {
+            return Ok(self.added.get(&Self::key(e, supersedes)).copied());
+        }
         let found = tx.query_opt(
-            &find,
+            &self.find,
             &[
                 &e.target_id,
                 &e.action.as_str(),
@@ -307,32 +167,46 @@ pub(super) fn restore(
                 &e.reason,
             ],
         )?;
-        let id = match found {
-            Some(row) => {
-                summary.entries_present += 1;
-                row.try_get(0)?
-            }
+        Ok(found.map(|row| row.try_get(0)).transpose()?)
+    }
+
+    /// Adds `e` with the checks `record` makes (an overlapping amount).
+    fn insert(
+        &mut self,
+        tx: &mut Transaction<'_>,
+        e: &Entry,
+        supersedes: Option<i64>,
+    ) -> StorageResult<i64> {
+        let kind = match self.kinds.get(&e.target_id) {
+            Some(kind) => *kind,
             None => {
-                author_check(keep, &me, &e.recorded_by, &format!("entry #{}", e.id))?;
-                summary.entries_added += 1;
-                let entry = EntryInsert {
-                    target_id: &e.target_id,
-                    action: e.action,
-                    quantity: e.quantity,
-                    period: e.period,
-                    source: &e.source,
-                    url: e.url.as_deref(),
-                    note: e.note.as_deref(),
-                    recorded_by: &e.recorded_by,
-                    supersedes,
-                    reason: e.reason.as_deref(),
-                };
-                insert_entry(tx, &entry, parse_ledger_time(&e.recorded_at)?)?
+                let kind = target_kind(tx, &e.target_id)?;
+                self.kinds.insert(e.target_id.clone(), kind);
+                kind
             }
         };
-        new_ids.insert(e.id, id);
+        if let Some(period) = &e.period
+            && let Some((id, old)) =
+                overlapping(tx, &self.overlap, kind, &e.target_id, period, supersedes)?
+        {
+            return Err(overlap_error(&e.target_id, period, id, &old));
+        }
+        let entry = EntryInsert {
+            target_id: &e.target_id,
+            action: e.action,
+            quantity: e.quantity,
+            period: e.period,
+            source: &e.source,
+            url: e.url.as_deref(),
+            note: e.note.as_deref(),
+            recorded_by: &e.recorded_by,
+            supersedes,
+            reason: e.reason.as_deref(),
+        };
+        let id = insert_row(tx, &self.insert, &entry, ledger_time(e.recorded_at))?;
+        self.added.entry(Self::key(e, supersedes)).or_insert(id);
+        Ok(id)
     }
-    Ok(summary)
 }
 
 /// The definition histories of a restore: each target's must extend what
@@ -370,7 +244,7 @@ fn restore_versions(
         }
         if existing.is_empty() {
             let created = match wanted.first() {
-                Some(v) => parse_ledger_time(&v.recorded_at)?,
+                Some(v) => ledger_time(v.recorded_at),
                 None => continue,
             };
             tx.execute(
@@ -390,7 +264,7 @@ fn restore_versions(
                 tx,
                 &v.def,
                 n as i64 + 1,
-                parse_ledger_time(&v.recorded_at)?,
+                ledger_time(v.recorded_at),
                 &v.recorded_by,
                 v.reason.as_deref(),
             )?;
@@ -407,6 +281,13 @@ pub(super) fn import_targets(
     now: DateTime<Utc>,
 ) -> StorageResult<ImportSummary> {
     let at = ledger_time(now);
+    // The briefing's seed is nobody's entry: written by the owner (`tracker
+    // init`), it keeps its recorder's name, as on a file ledger, so seeded
+    // trails are the same on both backends. Anyone else is recorded as
+    // their role by the database.
+    if recorded_by == crate::seed::SEED_RECORDER && restorer(tx)?.0 {
+        tx.batch_execute("SET LOCAL tracker.keep_authors = 'on'")?;
+    }
     let mut summary = ImportSummary::default();
     let current_sql = format!(
         "SELECT {TARGET_COLUMNS} FROM target_versions v WHERE v.target_id = $1
@@ -419,7 +300,7 @@ pub(super) fn import_targets(
             .map(|row| target_from_row(&row))
             .transpose()?;
         match existing {
-            Some(current) if current == *def => {
+            Some(current) if crate::domain::target::same_definition(&current, def) => {
                 summary.unchanged.push(def.id.clone());
                 continue;
             }

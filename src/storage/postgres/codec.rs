@@ -1,5 +1,7 @@
-//! Rows to the model and back, and the one place where the ledger clock's
-//! canonical text meets PostgreSQL's `timestamptz`.
+//! Rows to the model and back, and the one place where the ledger clock
+//! meets PostgreSQL's `timestamptz`: times are truncated to the ledger's
+//! millisecond on the way in (as SQLite's canonical text truncates them),
+//! and `timestamptz`'s microseconds hold them exactly on the way out.
 //!
 //! Numbers cross as text (`numeric::text`, `$n::text::numeric`): the text
 //! is the canonical `format_plain` form both ways, so a value reads back
@@ -9,7 +11,7 @@
 //! them. Dates and times cross in binary through chrono.
 
 use super::super::codec::{corrupt, parse_col, parse_decimal_col, parse_qualifier_col};
-use super::super::{KnownAt, StorageResult, TargetVersion, timestamp};
+use super::super::{KnownAt, StorageResult, TargetVersion};
 use crate::model::{
     Action, Cadence, Comparator, Direction, Entry, Kind, Observation, Period, Provenance, Quantity,
     TargetDef,
@@ -27,17 +29,6 @@ pub(super) fn ledger_time(at: DateTime<Utc>) -> DateTime<Utc> {
 /// that the comparison is the SQLite ledger's text comparison.
 pub(super) fn known_at_param(known_at: KnownAt) -> Option<DateTime<Utc>> {
     known_at.map(ledger_time)
-}
-
-/// A canonical ledger timestamp (`2024-07-26T09:30:00.000Z`) as a time.
-pub(super) fn parse_ledger_time(text: &str) -> StorageResult<DateTime<Utc>> {
-    crate::domain::entry::parse_recorded_at(text)
-        .map_err(|_| super::super::StorageError::Invalid(format!("`{text}` is not a ledger time")))
-}
-
-/// A stored time as the canonical text.
-pub(super) fn ledger_text(at: DateTime<Utc>) -> String {
-    timestamp(at)
 }
 
 pub(super) fn decimal(text: &str) -> StorageResult<Decimal> {
@@ -106,7 +97,7 @@ pub(super) fn version_from_row(row: &Row) -> StorageResult<TargetVersion> {
     Ok(TargetVersion {
         def: target_from_row(row)?,
         version: i64::from(row.try_get::<_, i32>(n)?),
-        recorded_at: ledger_text(row.try_get(n + 1)?),
+        recorded_at: row.try_get(n + 1)?,
         recorded_by: row.try_get(n + 2)?,
         reason: row.try_get(n + 3)?,
     })
@@ -161,7 +152,7 @@ pub(super) fn entry_from_row(row: &Row) -> StorageResult<Entry> {
         url: row.try_get(8)?,
         note: row.try_get(9)?,
         recorded_by: row.try_get(10)?,
-        recorded_at: ledger_text(row.try_get(11)?),
+        recorded_at: row.try_get(11)?,
         supersedes: row.try_get(12)?,
         reason: row.try_get(13)?,
     })

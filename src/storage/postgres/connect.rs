@@ -11,8 +11,8 @@
 //!   `PGSYSCONFDIR/pg_service.conf`) fills what the URL leaves out;
 //! * `sslmode` (`disable`, `allow`, `prefer`, `require`, `verify-ca`,
 //!   `verify-full`; also `PGSSLMODE`) with `sslrootcert` (or
-//!   `PGSSLROOTCERT`, `~/.postgresql/root.crt`): TLS through the system's
-//!   TLS library (native-tls), certificates checked as libpq checks them.
+//!   `PGSSLROOTCERT`, `~/.postgresql/root.crt`): TLS through rustls,
+//!   certificates checked as libpq checks them.
 //!
 //! Not supported, and refused with a message rather than ignored: client
 //! certificates (`sslcert`, `sslkey`), several hosts in one URL, GSSAPI.
@@ -23,11 +23,21 @@
 use super::super::{Location, StorageError, StorageResult};
 use ::postgres::config::SslMode;
 use ::postgres::{Client, Config};
+use rustls::client::WebPkiServerVerifier;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::{CryptoProvider, verify_tls12_signature, verify_tls13_signature};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{
+    CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
+};
 use std::collections::BTreeMap;
 #[cfg(test)]
 use std::path::Path;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 /// How long connecting may take unless `connect_timeout` or
 /// `PGCONNECT_TIMEOUT` says otherwise.
@@ -62,6 +72,14 @@ pub(super) fn connect(url: &str, location: &Location) -> StorageResult<Client> {
         _ => config.connect(tls_connector(&params, &mode).map_err(cannot)?),
     };
     result.map_err(|e| super::error::connect_error(e, location))
+}
+
+/// The role a connection to `url` logs in as (the URL's user, else
+/// `PGUSER` or the service file's, else the OS account), as the database
+/// will record it; `None` if the URL cannot be read.
+pub(super) fn login_role(url: &str) -> Option<String> {
+    let params = resolve(url, &Env::process()).ok()?;
+    params.user.or_else(|| whoami::username().ok())
 }
 
 fn build_config(params: &Params, mode: &str) -> Result<Config, String> {
@@ -107,53 +125,154 @@ fn build_config(params: &Params, mode: &str) -> Result<Config, String> {
 }
 
 /// libpq's certificate rules: `require` (and `prefer`) encrypt without
-/// checking who answers, unless a root certificate is given (then
-/// `require` checks the chain as `verify-ca` does); `verify-ca` checks the
-/// chain; `verify-full` also the host name.
-fn tls_connector(
-    params: &Params,
-    mode: &str,
-) -> Result<postgres_native_tls::MakeTlsConnector, String> {
-    let mut builder = native_tls::TlsConnector::builder();
+/// checking who answers, unless a root certificate is given (then the
+/// chain is checked, as `verify-ca` does); `verify-ca` checks the chain;
+/// `verify-full` also the host name. rustls with the ring provider: pure
+/// Rust and a little assembly, nothing to install on the machine.
+fn tls_connector(params: &Params, mode: &str) -> Result<MakeRustlsConnect, String> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
     let root = params.sslrootcert.clone().map(PathBuf::from).or_else(|| {
         home()
             .map(|h| h.join(".postgresql/root.crt"))
             .filter(|p| p.is_file())
     });
-    if let Some(path) = &root {
-        let pem = std::fs::read(path)
-            .map_err(|e| format!("cannot read sslrootcert {}: {e}", path.display()))?;
-        let cert = native_tls::Certificate::from_pem(&pem).map_err(|e| {
-            format!(
-                "sslrootcert {} is not a PEM certificate: {e}",
-                path.display()
-            )
-        })?;
-        builder.add_root_certificate(cert);
-    } else if mode == "verify-ca" || mode == "verify-full" {
-        // libpq requires a root certificate for these; so do we, rather
-        // than silently trusting the system's store.
-        return Err(format!(
-            "sslmode={mode} needs a root certificate: give sslrootcert=FILE or put it at ~/.postgresql/root.crt"
-        ));
-    }
-    match mode {
-        "verify-full" => {}
-        "verify-ca" => {
-            builder.danger_accept_invalid_hostnames(true);
-        }
-        _ if root.is_some() => {
-            builder.danger_accept_invalid_hostnames(true);
-        }
-        _ => {
-            builder.danger_accept_invalid_certs(true);
-            builder.danger_accept_invalid_hostnames(true);
-        }
-    }
-    let connector = builder
-        .build()
+    let builder = ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
         .map_err(|e| format!("cannot set up TLS: {e}"))?;
-    Ok(postgres_native_tls::MakeTlsConnector::new(connector))
+    let config = match root {
+        Some(path) => {
+            let mut roots = RootCertStore::empty();
+            let certs = CertificateDer::pem_file_iter(&path)
+                .map_err(|e| format!("cannot read sslrootcert {}: {e}", path.display()))?;
+            for cert in certs {
+                let cert = cert.map_err(|e| {
+                    format!(
+                        "sslrootcert {} is not a PEM certificate: {e}",
+                        path.display()
+                    )
+                })?;
+                roots
+                    .add(cert)
+                    .map_err(|e| format!("sslrootcert {}: {e}", path.display()))?;
+            }
+            let roots = Arc::new(roots);
+            if mode == "verify-full" {
+                builder.with_root_certificates(roots).with_no_client_auth()
+            } else {
+                let inner = WebPkiServerVerifier::builder_with_provider(roots, provider)
+                    .build()
+                    .map_err(|e| format!("cannot set up TLS: {e}"))?;
+                builder
+                    .dangerous()
+                    .with_custom_certificate_verifier(Arc::new(ChainOnly(inner)))
+                    .with_no_client_auth()
+            }
+        }
+        None if mode == "verify-ca" || mode == "verify-full" => {
+            // libpq requires a root certificate for these; so do we, rather
+            // than silently trusting some other store.
+            return Err(format!(
+                "sslmode={mode} needs a root certificate: give sslrootcert=FILE or put it at ~/.postgresql/root.crt"
+            ));
+        }
+        None => builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(EncryptOnly(provider)))
+            .with_no_client_auth(),
+    };
+    Ok(MakeRustlsConnect::new(config))
+}
+
+/// `verify-ca`: the chain must lead to the root certificate; the name on
+/// the certificate is not checked.
+#[derive(Debug)]
+struct ChainOnly(Arc<WebPkiServerVerifier>);
+
+impl ServerCertVerifier for ChainOnly {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        match self
+            .0
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+        {
+            Err(rustls::Error::InvalidCertificate(
+                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
+            )) => Ok(ServerCertVerified::assertion()),
+            other => other,
+        }
+    }
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.0.verify_tls12_signature(message, cert, dss)
+    }
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.0.verify_tls13_signature(message, cert, dss)
+    }
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.supported_verify_schemes()
+    }
+}
+
+/// `require` without a root certificate (libpq's meaning): encrypted, the
+/// server's identity not checked; the handshake's signatures still are.
+#[derive(Debug)]
+struct EncryptOnly(Arc<CryptoProvider>);
+
+impl ServerCertVerifier for EncryptOnly {
+    fn verify_server_cert(
+        &self,
+        _: &CertificateDer<'_>,
+        _: &[CertificateDer<'_>],
+        _: &ServerName<'_>,
+        _: &[u8],
+        _: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
 }
 
 /// The environment, as a map (tests pass their own).

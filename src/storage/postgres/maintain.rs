@@ -12,10 +12,10 @@
 //! shared ledger").
 
 use super::super::{Access, SqliteLedger, StorageError, StorageResult, TargetVersion, Visit};
-use super::codec::*;
 use super::{PgLedger, migrate, read};
 use crate::model::Entry;
 use ::postgres::Transaction;
+use chrono::{DateTime, Utc};
 use std::path::{Path, PathBuf};
 
 /// The triggers that keep the trail append-only and its authors honest.
@@ -109,7 +109,8 @@ pub(super) fn check(tx: &mut Transaction<'_>) -> StorageResult<Vec<String>> {
 struct Snapshot {
     versions: Vec<TargetVersion>,
     entries: Vec<Entry>,
-    marks: Vec<(String, String, String)>,
+    /// (name, until, recorded at, by).
+    marks: Vec<(String, DateTime<Utc>, DateTime<Utc>, String)>,
 }
 
 /// Writes a SQLite ledger file at `dest` (which must not exist) from one
@@ -123,15 +124,16 @@ pub(super) fn backup_to(ledger: &PgLedger, dest: &Path) -> StorageResult<()> {
     let snapshot = ledger.read(|tx| {
         let marks = tx
             .query(
-                "SELECT marked_until, recorded_at, recorded_by FROM marks ORDER BY id",
+                "SELECT name, marked_until, recorded_at, recorded_by FROM marks ORDER BY id",
                 &[],
             )?
             .iter()
             .map(|row| {
                 Ok((
-                    ledger_text(row.try_get(0)?),
-                    ledger_text(row.try_get(1)?),
+                    row.try_get(0)?,
+                    row.try_get(1)?,
                     row.try_get(2)?,
+                    row.try_get(3)?,
                 ))
             })
             .collect::<StorageResult<_>>()?;
@@ -156,8 +158,9 @@ pub(super) fn backup_to(ledger: &PgLedger, dest: &Path) -> StorageResult<()> {
     let temp = dir.path().join("ledger.db");
     let mut copy = SqliteLedger::create(&temp)?;
     copy.restore(&snapshot.versions, &snapshot.entries)?;
-    for (until, at, by) in &snapshot.marks {
-        copy.add_mark(until, at, by)?;
+    for (name, until, at, by) in &snapshot.marks {
+        let name = Some(name.as_str()).filter(|n| !n.is_empty());
+        copy.add_mark(name, *until, *at, by)?;
     }
     copy.close()?;
     // Reopened read-only to prove the copy is a ledger before it is shown.

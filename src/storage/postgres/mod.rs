@@ -32,6 +32,7 @@ mod changes;
 mod codec;
 mod connect;
 mod error;
+mod import;
 mod maintain;
 pub mod migrate;
 mod read;
@@ -51,6 +52,13 @@ use std::path::Path;
 /// The SQL that creates the reader, writer and owner roles and their
 /// rights (README, "A shared ledger").
 pub const ROLES_SQL: &str = include_str!("roles.sql");
+
+/// The role a connection to `url` logs in as: on a shared ledger the
+/// database records it as the author of every entry, whatever name the
+/// client claims.
+pub fn login_role(url: &str) -> Option<String> {
+    connect::login_role(url)
+}
 
 /// The advisory lock key every writing transaction holds ("TRKRledg").
 const LEDGER_LOCK: i64 = 0x5452_4B52_6C65_6467;
@@ -301,11 +309,11 @@ impl Store for PgLedger {
     }
     fn import_observations(
         &mut self,
-        rows: &[NewObservation],
+        rows: &mut dyn ImportSource,
         now: DateTime<Utc>,
         mode: ImportMode,
     ) -> StorageResult<ImportOutcome> {
-        self.write(|tx| bulk::import_observations(tx, rows, now, mode))
+        self.write(|tx| import::import_observations(tx, rows, now, mode))
     }
     fn restore(
         &mut self,
@@ -322,21 +330,31 @@ impl Store for PgLedger {
     ) -> StorageResult<ImportSummary> {
         self.write(|tx| Ok((bulk::import_targets(tx, targets, recorded_by, now)?, true)))
     }
-    fn entries_between(&self, since: Option<&str>, until: &str) -> StorageResult<Vec<Entry>> {
+    fn entries_between(
+        &self,
+        since: Option<DateTime<Utc>>,
+        until: DateTime<Utc>,
+    ) -> StorageResult<Vec<Entry>> {
         self.read(|tx| changes::entries_between(tx, since, until))
     }
     fn target_versions_between(
         &self,
-        since: Option<&str>,
-        until: &str,
+        since: Option<DateTime<Utc>>,
+        until: DateTime<Utc>,
     ) -> StorageResult<Vec<TargetVersion>> {
         self.read(|tx| changes::target_versions_between(tx, since, until))
     }
-    fn latest_mark(&self) -> StorageResult<Option<String>> {
-        self.read(changes::latest_mark)
+    fn latest_mark(&self, name: Option<&str>) -> StorageResult<Option<DateTime<Utc>>> {
+        self.read(|tx| changes::latest_mark(tx, name))
     }
-    fn add_mark(&mut self, until: &str, recorded_at: &str, by: &str) -> StorageResult<()> {
-        self.write(|tx| Ok((changes::add_mark(tx, until, recorded_at, by)?, true)))
+    fn add_mark(
+        &mut self,
+        name: Option<&str>,
+        until: DateTime<Utc>,
+        recorded_at: DateTime<Utc>,
+        by: &str,
+    ) -> StorageResult<()> {
+        self.write(|tx| Ok((changes::add_mark(tx, name, until, recorded_at, by)?, true)))
     }
     fn check(&self) -> StorageResult<Vec<String>> {
         self.read(maintain::check)

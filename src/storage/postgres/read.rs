@@ -83,14 +83,14 @@ pub(super) fn current_observations(
 const FETCH: i32 = 20_000;
 
 /// A server-side cursor read in chunks.
-struct Cursor {
+pub(super) struct Cursor {
     portal: Portal,
     rows: std::vec::IntoIter<Row>,
     done: bool,
 }
 
 impl Cursor {
-    fn open(
+    pub(super) fn open(
         tx: &mut Transaction<'_>,
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
@@ -102,7 +102,7 @@ impl Cursor {
         })
     }
 
-    fn next(&mut self, tx: &mut Transaction<'_>) -> StorageResult<Option<Row>> {
+    pub(super) fn next(&mut self, tx: &mut Transaction<'_>) -> StorageResult<Option<Row>> {
         if let Some(row) = self.rows.next() {
             return Ok(Some(row));
         }

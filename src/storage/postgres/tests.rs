@@ -163,6 +163,30 @@ fn row(target: &str, value: i64, start: &str, end: &str, source: &str) -> NewObs
     }
 }
 
+/// Import items as a source that asks for a definition before each.
+struct Items(std::vec::IntoIter<ImportItem>, usize);
+
+impl ImportSource for Items {
+    fn next_item(&mut self, definitions: &mut Definitions<'_>) -> Option<ImportItem> {
+        let def = definitions("syn-level").expect("a lookup inside the import");
+        assert_eq!(def.map(|d| d.kind), Some(Kind::Level));
+        self.1 += 1;
+        self.0.next()
+    }
+}
+
+/// `rows` as an import source, the first on line 2 (after a header).
+fn source(rows: &[NewObservation]) -> std::vec::IntoIter<ImportRow> {
+    rows.iter()
+        .enumerate()
+        .map(|(i, observation)| ImportRow {
+            line: i as u64 + 2,
+            observation: observation.clone(),
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+}
+
 /// Everything a report and the trail show, minus who recorded it (the
 /// database decides that on PostgreSQL).
 fn state(ledger: &Ledger) -> (Vec<(String, Vec<Observation>)>, Vec<Entry>) {
@@ -258,19 +282,76 @@ fn same_writes_same_ledger_as_sqlite() {
     let before = now() - chrono::Duration::days(1);
     assert!(pg.target("syn-sum", Some(before)).is_err());
     assert_eq!(pg.check().unwrap(), Vec::<String>::new());
+    assert_eq!(pg.entries_between(None, now()).unwrap().len(), 4);
+    assert_eq!(pg.entries_between(Some(now()), now()).unwrap().len(), 0);
+    assert_eq!(pg.target_versions_between(None, now()).unwrap().len(), 3);
+    assert_eq!(pg.latest_mark(None).unwrap(), None);
+    let later = now() + chrono::Duration::microseconds(1_234_567);
+    pg.add_mark(None, later, later, "x").unwrap();
+    pg.add_mark(Some("nightly"), now(), now(), "x").unwrap();
+    let ms = |t: chrono::DateTime<Utc>| crate::storage::timestamp(t);
     assert_eq!(
-        pg.entries_between(None, "2026-01-15T10:00:00.000Z")
-            .unwrap()
-            .len(),
-        4
+        pg.latest_mark(None).unwrap().map(ms),
+        Some("2026-01-15T10:00:01.234Z".to_string()),
+        "the ledger's millisecond"
     );
-    assert_eq!(pg.latest_mark().unwrap(), None);
-    pg.add_mark("2026-01-15T10:00:00.000Z", "2026-01-15T10:00:00.000Z", "x")
+    assert_eq!(pg.latest_mark(Some("nightly")).unwrap(), Some(now()));
+    assert_eq!(pg.latest_mark(Some("other")).unwrap(), None);
+}
+
+/// A restore gives SQLite's summary and ledger: into a fresh ledger, again
+/// (everything present), and into one that already holds part of it.
+#[test]
+fn restore_matches_sqlite() {
+    let Some(db) = TestDb::new("restore") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let parsed = parse_target_file(SYNTHETIC, "synthetic.toml").unwrap();
+    let mut origin = Ledger::from(SqliteLedger::create(&dir.path().join("o.db")).unwrap());
+    origin
+        .import_targets(&parsed.targets, "test", now())
         .unwrap();
-    assert_eq!(
-        pg.latest_mark().unwrap().as_deref(),
-        Some("2026-01-15T10:00:00.000Z")
-    );
+    let twice = row("syn-level", 3, "2022-01-01", "2022-01-01", "s");
+    for r in [
+        row("syn-sum", 5, "2021-01-01", "2021-12-31", "s"),
+        twice.clone(),
+        twice,
+        row("syn-sum", 6, "2022-01-01", "2022-12-31", "s"),
+    ] {
+        origin.record(&r, now()).unwrap();
+    }
+    origin.retract(1, "wrong", "test", now()).unwrap();
+    let versions = origin.target_versions(None).unwrap();
+    let entries = origin.entries(None).unwrap();
+    let mut pg = seeded(&db.url);
+    let mut sqlite = Ledger::from(SqliteLedger::create(&dir.path().join("l.db")).unwrap());
+    sqlite
+        .import_targets(&parsed.targets, "test", now())
+        .unwrap();
+    pg.record(&row("syn-sum", 6, "2022-01-01", "2022-12-31", "s"), now())
+        .unwrap();
+    sqlite
+        .record(&row("syn-sum", 6, "2022-01-01", "2022-12-31", "s"), now())
+        .unwrap();
+    for _ in 0..2 {
+        let a = pg.restore(&versions, &entries).unwrap();
+        let b = sqlite.restore(&versions, &entries).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(state(&pg), state(&sqlite));
+    }
+    let overlapping = [Entry {
+        id: 99,
+        ..origin.entries(None).unwrap()[3].clone()
+    }];
+    let mut shifted = overlapping.clone();
+    shifted[0].period = Some(Period {
+        start: "2022-06-01".parse().unwrap(),
+        end: "2023-06-30".parse().unwrap(),
+    });
+    let a = pg.restore(&versions, &shifted).unwrap_err().to_string();
+    let b = sqlite.restore(&versions, &shifted).unwrap_err().to_string();
+    assert_eq!(a, b);
 }
 
 /// The import's outcome, ids included, is SQLite's: skips, conflicts
@@ -311,12 +392,68 @@ fn import_matches_sqlite() {
         (&second[..1], ImportMode::CheckOnly),
         (&second[..1], ImportMode::Write),
     ] {
-        let a = pg.import_observations(rows, now(), mode).unwrap();
-        let b = sqlite.import_observations(rows, now(), mode).unwrap();
+        let a = pg
+            .import_observations(&mut source(rows), now(), mode)
+            .unwrap();
+        let b = sqlite
+            .import_observations(&mut source(rows), now(), mode)
+            .unwrap();
         assert_eq!(a, b, "{mode:?}");
         assert_eq!(state(&pg), state(&sqlite));
     }
     assert_eq!(pg.entry_count().unwrap(), 5);
+    // A refused line or a stopped source writes nothing; the source looks
+    // definitions up in the importing transaction.
+    for last in [ImportItem::Refused { line: 9 }, ImportItem::Stop] {
+        let fine = ImportRow {
+            line: 8,
+            observation: row("syn-level", 9, "2023-05-01", "2023-05-01", "s"),
+        };
+        let items = vec![ImportItem::Row(fine), last];
+        let a = pg
+            .import_observations(
+                &mut Items(items.clone().into_iter(), 0),
+                now(),
+                ImportMode::Write,
+            )
+            .unwrap();
+        let b = sqlite
+            .import_observations(&mut Items(items.into_iter(), 0), now(), ImportMode::Write)
+            .unwrap();
+        assert_eq!(a, b);
+        assert!(!a.written && a.added == 0, "{a:?}");
+        assert_eq!(state(&pg), state(&sqlite));
+    }
+    // A row spanning two entries names the one with the lower id, which
+    // here is the one ending after the row.
+    let later_first = [
+        row("syn-sum", 1, "2024-07-01", "2024-12-31", "s"),
+        row("syn-sum", 1, "2024-01-01", "2024-06-30", "s"),
+    ];
+    let spanning = [row("syn-sum", 2, "2024-03-01", "2024-09-30", "s")];
+    for ledger in [&mut pg, &mut sqlite] {
+        for r in &later_first {
+            ledger.record(r, now()).unwrap();
+        }
+    }
+    let a = pg
+        .import_observations(&mut source(&spanning), now(), ImportMode::Write)
+        .unwrap();
+    let b = sqlite
+        .import_observations(&mut source(&spanning), now(), ImportMode::Write)
+        .unwrap();
+    assert_eq!(a, b);
+    assert!(
+        matches!(
+            a.conflicts[..],
+            [RowConflict {
+                line: 2,
+                conflict: ImportConflict::OverlapsEntry { id: 6, .. },
+                ..
+            }]
+        ),
+        "{a:?}"
+    );
 }
 
 /// UPDATE, DELETE and TRUNCATE of the trail are refused by the database,
@@ -594,6 +731,47 @@ fn backup_writes_a_sqlite_copy() {
         pg.backup_to(&dest),
         Err(StorageError::AlreadyExists { .. })
     ));
+}
+
+/// `sslmode=require` encrypts when the server offers TLS, and fails to
+/// connect (never silently in clear) when it does not.
+#[test]
+fn sslmode_require_is_honoured() {
+    let Some(db) = TestDb::new("tls") else {
+        return;
+    };
+    let ssl_on = client(&db.url)
+        .query_one("SHOW ssl", &[])
+        .unwrap()
+        .get::<_, String>(0)
+        == "on";
+    let separator = if db.url.contains('?') { '&' } else { '?' };
+    let url = format!("{}{separator}sslmode=require", db.url);
+    match connect(&url, &Location::Url(url.clone())) {
+        Ok(mut c) => {
+            assert!(
+                ssl_on,
+                "connected with sslmode=require to a server without TLS"
+            );
+            let encrypted: bool = c
+                .query_one(
+                    "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                    &[],
+                )
+                .unwrap()
+                .get(0);
+            assert!(encrypted);
+        }
+        Err(e) => {
+            assert!(!ssl_on, "{e}");
+            assert!(matches!(e, StorageError::CannotOpen { .. }), "{e}");
+        }
+    }
+    let url = format!(
+        "{}{separator}sslmode=verify-full&sslrootcert=/nonexistent",
+        db.url
+    );
+    assert!(connect(&url, &Location::Url(url.clone())).is_err());
 }
 
 #[test]

@@ -4,9 +4,10 @@
 
 use super::super::{Correction, NewObservation, StorageError, StorageResult};
 use super::codec::*;
+use crate::domain::trail::{self, TrailEntry};
 use crate::model::{Action, Comparator, Entry, Kind, Period, Quantity, TargetDef};
 use crate::value::format_plain;
-use ::postgres::Transaction;
+use ::postgres::{ToStatement, Transaction};
 use chrono::{DateTime, Utc};
 
 pub(super) fn record(
@@ -191,32 +192,68 @@ pub(super) fn target_kind(tx: &mut Transaction<'_>, target_id: &str) -> StorageR
     }
 }
 
-/// For a cumulative target, the first current observation (other than the
-/// one being superseded) whose period overlaps `period`.
-pub(super) fn overlapping(
+/// Entries of a target whose period may overlap `$2..$3`, with whether
+/// something supersedes each: the candidates [`overlapping`] decides among.
+pub(super) const OVERLAP_CANDIDATES_SQL: &str =
+    "SELECT o.id, o.action, o.period_start, o.period_end,
+        EXISTS (SELECT 1 FROM observations s WHERE s.supersedes = o.id)
+    FROM observations o
+    WHERE o.target_id = $1 AND o.period_start <= $3 AND o.period_end >= $2";
+
+/// One entry into the trail, returning its id.
+pub(super) const INSERT_SQL: &str = "INSERT INTO observations (target_id, action, value,
+        qualifier, period_start, period_end, source, url, note, recorded_by, recorded_at,
+        supersedes, reason)
+    VALUES ($1, $2, $3::text::numeric, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+    RETURNING id";
+
+/// For a new amount of a cumulative target, the current entry (other than
+/// `excluding`, the one a correction replaces) it would be counted twice
+/// with: candidates narrowed by date with the index, decided by
+/// [`trail::first_overlap`], as on every backend.
+pub(super) fn overlapping<S: ToStatement + ?Sized>(
     tx: &mut Transaction<'_>,
+    statement: &S,
+    kind: Kind,
     target_id: &str,
     period: &Period,
     excluding: Option<i64>,
 ) -> StorageResult<Option<(i64, Period)>> {
-    let row = tx.query_opt(
-        "SELECT o.id, o.period_start, o.period_end FROM observations o
-         WHERE o.target_id = $1 AND o.value IS NOT NULL
-           AND NOT EXISTS (SELECT 1 FROM observations s WHERE s.supersedes = o.id)
-           AND o.period_start <= $3 AND o.period_end >= $2 AND o.id IS DISTINCT FROM $4
-         ORDER BY o.id LIMIT 1",
-        &[&target_id, &period.start, &period.end, &excluding],
-    )?;
-    Ok(match row {
-        Some(row) => Some((
-            row.try_get(0)?,
+    if kind != Kind::Cumulative {
+        return Ok(None);
+    }
+    let rows = tx.query(statement, &[&target_id, &period.start, &period.end])?;
+    let mut candidates = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let action: &str = row.try_get(1)?;
+        candidates.push((
+            row.try_get::<_, i64>(0)?,
+            action.parse::<Action>().map_err(|_| {
+                StorageError::Corrupt(format!("an entry has an unreadable action `{action}`"))
+            })?,
             Period {
-                start: row.try_get(1)?,
-                end: row.try_get(2)?,
+                start: row.try_get(2)?,
+                end: row.try_get(3)?,
             },
-        )),
-        None => None,
-    })
+            row.try_get::<_, bool>(4)?,
+        ));
+    }
+    let entries: Vec<TrailEntry<'_>> = candidates
+        .iter()
+        .map(|&(id, action, period, superseded)| TrailEntry {
+            id,
+            action,
+            quantity: None,
+            period: Some(period),
+            source: "",
+            superseded,
+        })
+        .collect();
+    Ok(trail::first_overlap(
+        kind,
+        period,
+        trail::current_periods(&entries, excluding),
+    ))
 }
 
 /// The refusal of an amount that would count a period twice (the SQLite
@@ -241,25 +278,30 @@ pub(super) fn insert_entry(
     at: DateTime<Utc>,
 ) -> StorageResult<i64> {
     let kind = target_kind(tx, entry.target_id)?;
-    if let (Kind::Cumulative, Some(period)) = (kind, &entry.period)
-        && let Some((id, old)) = overlapping(tx, entry.target_id, period, entry.supersedes)?
+    if let Some(period) = &entry.period
+        && let Some((id, old)) = overlapping(
+            tx,
+            OVERLAP_CANDIDATES_SQL,
+            kind,
+            entry.target_id,
+            period,
+            entry.supersedes,
+        )?
     {
         return Err(overlap_error(entry.target_id, period, id, &old));
     }
-    insert_row(tx, entry, at)
+    insert_row(tx, INSERT_SQL, entry, at)
 }
 
 /// The INSERT itself, without checks (restore has made its own).
-pub(super) fn insert_row(
+pub(super) fn insert_row<S: ToStatement + ?Sized>(
     tx: &mut Transaction<'_>,
+    statement: &S,
     entry: &EntryInsert,
     at: DateTime<Utc>,
 ) -> StorageResult<i64> {
     let row = tx.query_one(
-        "INSERT INTO observations (target_id, action, value, qualifier, period_start, period_end,
-            source, url, note, recorded_by, recorded_at, supersedes, reason)
-         VALUES ($1, $2, $3::text::numeric, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-         RETURNING id",
+        statement,
         &[
             &entry.target_id,
             &entry.action.as_str(),

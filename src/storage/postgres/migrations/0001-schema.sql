@@ -100,13 +100,17 @@ CREATE UNIQUE INDEX observations_superseded_once ON observations (supersedes)
 -- `changes` reads windows of knowledge time.
 CREATE INDEX observations_by_time ON observations (recorded_at);
 
--- Marks of `tracker changes --mark` (SQLite migration 4).
+-- Marks of `tracker changes --mark` (SQLite migrations 4 and 5): the
+-- unnamed mark is the name ''.
 CREATE TABLE marks (
     id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    name          text COLLATE "C" NOT NULL DEFAULT ''
+                  CHECK (name = '' OR (length(name) <= 64 AND name ~ '^[a-z0-9]+(-[a-z0-9]+)*$')),
     marked_until  timestamptz(3) NOT NULL,
     recorded_at   timestamptz(3) NOT NULL,
     recorded_by   text NOT NULL DEFAULT session_user CHECK (length(recorded_by) BETWEEN 1 AND 200)
 );
+CREATE INDEX marks_by_name ON marks (name, id);
 
 -- The trail is append-only, whoever connects: a role with UPDATE or DELETE
 -- rights (or a table owner who granted them to itself) is still refused.
@@ -161,13 +165,15 @@ BEGIN
 END
 $$;
 CREATE TRIGGER observations_supersede_rules BEFORE INSERT ON observations
-    FOR EACH ROW EXECUTE FUNCTION tracker_supersede_rules();
+    FOR EACH ROW WHEN (NEW.supersedes IS NOT NULL) EXECUTE FUNCTION tracker_supersede_rules();
 
 -- Who recorded a row is the authenticated role, set here and not by the
 -- client. The one exception: a restore of an export keeps the original
 -- authors, which only a member of the role owning the table may do, and
 -- only when it asks for it in its transaction (`SET LOCAL
 -- tracker.keep_authors = 'on'`, as `tracker import` of a JSON export does).
+-- The trigger runs only for a row naming someone else (a bulk import
+-- names `session_user` itself and pays nothing per row).
 CREATE FUNCTION tracker_recorded_by() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF coalesce(current_setting('tracker.keep_authors', true), '') = 'on'
@@ -180,11 +186,14 @@ BEGIN
 END
 $$;
 CREATE TRIGGER observations_recorded_by BEFORE INSERT ON observations
-    FOR EACH ROW EXECUTE FUNCTION tracker_recorded_by();
+    FOR EACH ROW WHEN (NEW.recorded_by IS DISTINCT FROM session_user)
+    EXECUTE FUNCTION tracker_recorded_by();
 CREATE TRIGGER target_versions_recorded_by BEFORE INSERT ON target_versions
-    FOR EACH ROW EXECUTE FUNCTION tracker_recorded_by();
+    FOR EACH ROW WHEN (NEW.recorded_by IS DISTINCT FROM session_user)
+    EXECUTE FUNCTION tracker_recorded_by();
 CREATE TRIGGER marks_recorded_by BEFORE INSERT ON marks
-    FOR EACH ROW EXECUTE FUNCTION tracker_recorded_by();
+    FOR EACH ROW WHEN (NEW.recorded_by IS DISTINCT FROM session_user)
+    EXECUTE FUNCTION tracker_recorded_by();
 
 -- Writers may insert into every table (roles.sql) but this one: a version
 -- row is the migrator's alone.
