@@ -238,11 +238,14 @@ fn check_row(
     default_by: &str,
     today: chrono::NaiveDate,
 ) -> Result<ImportRow, Checked> {
-    if !defs.contains_key(&row.target_id) {
-        let def = definitions(&row.target_id).map_err(|e| Checked::Fail(e.into()))?;
-        defs.insert(row.target_id.clone(), def);
-    }
-    let Some(def) = defs.get(&row.target_id).and_then(Option::as_ref) else {
+    let def = match defs.get(&row.target_id) {
+        Some(def) => def,
+        None => {
+            let def = definitions(&row.target_id).map_err(|e| Checked::Fail(e.into()))?;
+            defs.entry(row.target_id.clone()).or_insert(def)
+        }
+    };
+    let Some(def) = def else {
         return Err(Checked::Line(LineError {
             line: row.line,
             message: format!("unknown target `{}`", row.target_id),

@@ -102,6 +102,8 @@ pub struct ObservationReader<R: Read> {
     /// The record after the one being handed out: only once the end is
     /// reached is it known whether an unclosed quote swallowed the last.
     next: Option<Result<::csv::ByteRecord, ::csv::Error>>,
+    /// A record read before, whose buffers the next read reuses.
+    spare: ::csv::ByteRecord,
 }
 
 impl<R: Read> ObservationReader<R> {
@@ -127,7 +129,7 @@ impl<R: Read> ObservationReader<R> {
             }
             Err(e) => return Err(csv_error(1, &e)),
         }
-        let next = read_record(&mut records);
+        let next = read_record(&mut records, &mut ::csv::ByteRecord::new());
         if next.is_none()
             && let Some(line) = records.get_ref().unclosed()
         {
@@ -138,6 +140,7 @@ impl<R: Read> ObservationReader<R> {
             records,
             columns,
             next,
+            spare: ::csv::ByteRecord::new(),
         })
     }
 
@@ -148,7 +151,7 @@ impl<R: Read> ObservationReader<R> {
         self.next = match &record {
             // After a failing read (the file became unreadable), stop.
             Err(e) if e.is_io_error() => None,
-            _ => read_record(&mut self.records),
+            _ => read_record(&mut self.records, &mut self.spare),
         };
         if self.next.is_none()
             && let Some(line) = self.records.get_ref().unclosed()
@@ -175,14 +178,17 @@ impl<R: Read> ObservationReader<R> {
                 ),
             }));
         }
-        Some(parse_row(line, &self.columns, &record).map_err(|message| LineError { line, message }))
+        let row = parse_row(line, &self.columns, &record);
+        self.spare = record;
+        Some(row.map_err(|message| LineError { line, message }))
     }
 }
 
 fn read_record<R: Read>(
     records: &mut ::csv::Reader<R>,
+    spare: &mut ::csv::ByteRecord,
 ) -> Option<Result<::csv::ByteRecord, ::csv::Error>> {
-    let mut record = ::csv::ByteRecord::new();
+    let mut record = std::mem::replace(spare, ::csv::ByteRecord::new());
     match records.read_byte_record(&mut record) {
         Ok(true) => Some(Ok(record)),
         Ok(false) => None,

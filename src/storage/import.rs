@@ -175,7 +175,9 @@ struct Import<'c> {
     /// Rows accepted so far; the next gets id `first_id + accepted`.
     accepted: i64,
     batch: BatchInsert<'c>,
-    targets: HashMap<String, Option<Target>>,
+    /// Each target id seen: its place in `known`, or `None` if unknown.
+    targets: HashMap<String, Option<usize>>,
+    known: Vec<Target>,
     seen: Seen,
     /// Whether the ledger's entries are in the compact state (and the
     /// covering index dropped: its `CREATE` statement).
@@ -192,6 +194,7 @@ impl<'c> Import<'c> {
             accepted: 0,
             batch: BatchInsert::new(conn, at)?,
             targets: HashMap::new(),
+            known: Vec::new(),
             seen: Seen::new(first_id),
             loaded: false,
             index_sql: None,
@@ -208,11 +211,12 @@ impl<'c> Import<'c> {
             period: observation.period,
             conflict,
         };
-        let Some((kind, in_ledger)) = self.target(&observation.target_id)? else {
+        let Some(t) = self.target(&observation.target_id)? else {
             let found = conflict(ImportConflict::UnknownTarget);
             self.outcome.conflicts.push(found);
             return Ok(());
         };
+        let (kind, in_ledger) = (self.known[t].kind, self.known[t].in_ledger);
         let same = Sameness {
             quantity: observation.quantity,
             period: observation.period,
@@ -224,14 +228,12 @@ impl<'c> Import<'c> {
             return Ok(());
         }
         if kind == Kind::Cumulative {
-            if let Some(found) = self.overlap(&observation.target_id, in_ledger, &same.period)? {
+            if let Some(found) = self.overlap(t, &observation.target_id, &same.period)? {
                 self.outcome.conflicts.push(conflict(found));
                 return Ok(());
             }
-            if let Some(Some(target)) = self.targets.get_mut(&observation.target_id) {
-                let p = observation.period;
-                target.rows.insert(p.start, (p.end, line));
-            }
+            let p = observation.period;
+            self.known[t].rows.insert(p.start, (p.end, line));
         }
         self.seen.insert(print, self.first_id + self.accepted)?;
         self.batch.push(observation)?;
@@ -242,14 +244,18 @@ impl<'c> Import<'c> {
         Ok(())
     }
 
-    /// The kind of a target and whether the ledger held entries of it;
-    /// `None` for an unknown target. Asked once per target.
-    fn target(&mut self, id: &str) -> StorageResult<Option<(Kind, bool)>> {
-        if !self.targets.contains_key(id) {
-            let target = self.lookup(id)?;
-            self.targets.insert(id.to_string(), target);
+    /// Where a target is in `known`; `None` for an unknown target. The
+    /// ledger is asked once per target; a row costs one map lookup.
+    fn target(&mut self, id: &str) -> StorageResult<Option<usize>> {
+        if let Some(&t) = self.targets.get(id) {
+            return Ok(t);
         }
-        Ok(self.targets[id].as_ref().map(|t| (t.kind, t.in_ledger)))
+        let t = self.lookup(id)?.map(|target| {
+            self.known.push(target);
+            self.known.len() - 1
+        });
+        self.targets.insert(id.to_string(), t);
+        Ok(t)
     }
 
     fn lookup(&self, id: &str) -> StorageResult<Option<Target>> {
@@ -307,13 +313,11 @@ impl<'c> Import<'c> {
     /// so named first), else the first earlier row.
     fn overlap(
         &self,
+        t: usize,
         target_id: &str,
-        in_ledger: bool,
         period: &Period,
     ) -> StorageResult<Option<ImportConflict>> {
-        let Some(Some(target)) = self.targets.get(target_id) else {
-            return Ok(None);
-        };
+        let target = &self.known[t];
         let kind = Kind::Cumulative;
         let in_ledger = if self.loaded {
             // Sorted by start: those overlapping start at most `longest`
@@ -326,7 +330,7 @@ impl<'c> Import<'c> {
                 .take_while(|(s, _, _)| *s >= from)
                 .map(|&(start, end, id)| (id, Period { start, end }));
             trail::first_overlap(kind, period, candidates)
-        } else if in_ledger {
+        } else if target.in_ledger {
             first_overlap(self.conn, kind, target_id, period, None, self.first_id)?
         } else {
             None
@@ -368,7 +372,7 @@ impl<'c> Import<'c> {
             };
             self.load_entry(&target_id, &entry)?;
         }
-        for target in self.targets.values_mut().flatten() {
+        for target in &mut self.known {
             target.ledger.sort_unstable();
             target.in_ledger = false;
         }
@@ -399,11 +403,8 @@ impl<'c> Import<'c> {
             source: &entry.source,
         };
         self.seen.insert(fingerprint(target_id, &same), entry.id)?;
-        if !self.targets.contains_key(target_id) {
-            let target = self.lookup(target_id)?;
-            self.targets.insert(target_id.to_string(), target);
-        }
-        if let Some(Some(target)) = self.targets.get_mut(target_id)
+        if let Some(t) = self.target(target_id)?
+            && let target = &mut self.known[t]
             && target.kind == Kind::Cumulative
             && trail::is_current(entry.action, entry.superseded)
         {
@@ -424,11 +425,12 @@ impl<'c> Import<'c> {
             accepted,
             mut batch,
             targets,
+            known,
             seen,
             index_sql,
             ..
         } = self;
-        drop((targets, seen));
+        drop((targets, known, seen));
         if !write {
             return Ok(outcome);
         }
