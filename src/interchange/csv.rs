@@ -319,8 +319,8 @@ impl<R: Read> Read for Tracked<R> {
             self.ended = true;
             self.quotes.end();
         }
+        self.quotes.feed_all(&buf[..n]);
         for (i, &b) in buf[..n].iter().enumerate() {
-            self.quotes.feed(b);
             if matches!(b, b'\r' | b'\n') {
                 self.lines.saw(self.offset + i as u64, b);
             }
@@ -456,6 +456,33 @@ impl QuoteScan {
             b'\n' => self.line += 1,
             b'\r' => self.after_cr = true,
             _ => {}
+        }
+    }
+
+    /// [`QuoteScan::feed`] for each byte, skipping the runs of bytes that
+    /// change nothing (inside a field, up to the next comma, quote or line
+    /// break).
+    fn feed_all(&mut self, bytes: &[u8]) {
+        let mut i = 0;
+        while i < bytes.len() {
+            if !self.after_cr {
+                let rest = &bytes[i..];
+                let skip = match self.state {
+                    QuoteState::Unquoted => {
+                        rest.iter().position(|&b| matches!(b, b',' | b'\n' | b'\r'))
+                    }
+                    QuoteState::Quoted => {
+                        rest.iter().position(|&b| matches!(b, b'"' | b'\n' | b'\r'))
+                    }
+                    _ => Some(0),
+                };
+                i += skip.unwrap_or(rest.len());
+                if i == bytes.len() {
+                    break;
+                }
+            }
+            self.feed(bytes[i]);
+            i += 1;
         }
     }
 
@@ -777,6 +804,22 @@ mod tests {
                         }
                     }
                 }
+            }
+
+            #[test]
+            fn skipping_runs_reads_quotes_as_byte_by_byte(bytes in csvish(), cut in 0usize..64) {
+                let mut whole = QuoteScan::default();
+                let cut = cut.min(bytes.len());
+                whole.feed_all(&bytes[..cut]);
+                whole.feed_all(&bytes[cut..]);
+                whole.end();
+                prop_assert_eq!(whole.unclosed(), unclosed_quote(&bytes));
+                prop_assert_eq!(whole.line, {
+                    let mut one = QuoteScan::default();
+                    bytes.iter().for_each(|&b| one.feed(b));
+                    one.end();
+                    one.line
+                });
             }
 
             #[test]
