@@ -10,13 +10,14 @@
 //! The statuses come from [`crate::report::build_rows`] (the one status
 //! method); this module only compares and describes. Pure: no I/O.
 
+use crate::domain::entry::timestamp;
 use crate::model::{Action, Entry, Period, Quantity, Status};
 use crate::numfmt::{NumberStyle, human_quantity};
 use crate::period::format_period;
 use crate::report::{Cell, ReportRow};
 use crate::storage::TargetVersion;
 use crate::value::format_plain;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::BTreeMap;
 
 /// What kind of change a row is.
@@ -53,10 +54,10 @@ impl ChangeKind {
 /// The knowledge window and the evaluation date.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Window {
-    /// Exclusive lower bound (ledger timestamp); `None`: the beginning.
-    pub since: Option<String>,
-    /// Inclusive upper bound (ledger timestamp).
-    pub until: String,
+    /// Exclusive lower bound; `None`: the beginning.
+    pub since: Option<DateTime<Utc>>,
+    /// Inclusive upper bound.
+    pub until: DateTime<Utc>,
     pub as_of: NaiveDate,
 }
 
@@ -76,7 +77,7 @@ pub struct Change {
     /// Status changes: before (None: the target did not exist yet) and after.
     pub status_before: Option<Status>,
     pub status_after: Option<Status>,
-    pub recorded_at: Option<String>,
+    pub recorded_at: Option<DateTime<Utc>>,
     pub recorded_by: Option<String>,
     pub reason: Option<String>,
     /// One line for people: "equipment-renewal: on-track → at-risk (new
@@ -112,6 +113,7 @@ impl Change {
         let text = |s: Option<&str>| s.map_or(Cell::Empty, |s| Cell::Text(s.to_string()));
         let number = |n: Option<i64>| n.map_or(Cell::Empty, |n| Cell::Number(n.to_string()));
         let date = |d: Option<NaiveDate>| d.map_or(Cell::Empty, |d| Cell::Date(d.to_string()));
+        let time = |t: Option<DateTime<Utc>>| t.map_or(Cell::Empty, |t| Cell::Date(timestamp(t)));
         [
             Cell::Text(self.kind.as_str().to_string()),
             Cell::Text(self.target_id.clone()),
@@ -129,17 +131,12 @@ impl Change {
             ),
             text(self.status_before.map(Status::as_str)),
             text(self.status_after.map(Status::as_str)),
-            self.recorded_at
-                .as_ref()
-                .map_or(Cell::Empty, |t| Cell::Date(t.clone())),
+            time(self.recorded_at),
             text(self.recorded_by.as_deref()),
             text(self.reason.as_deref()),
             Cell::Text(self.summary.clone()),
-            window
-                .since
-                .as_ref()
-                .map_or(Cell::Empty, |t| Cell::Date(t.clone())),
-            Cell::Date(window.until.clone()),
+            time(window.since),
+            time(Some(window.until)),
             Cell::Date(window.as_of.to_string()),
         ]
     }
@@ -169,7 +166,7 @@ pub fn collect(
             .map(|e| entry_change(e, unit_of(&e.target_id), numbers)),
     );
     // In the order the ledger learned it (stable: definitions first).
-    learned.sort_by(|a, b| a.recorded_at.cmp(&b.recorded_at));
+    learned.sort_by_key(|c| c.recorded_at);
     // What each target learned, in words, for the status lines.
     let mut why: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for change in learned.iter().filter(|c| c.kind != ChangeKind::TargetAdded) {
@@ -250,7 +247,7 @@ fn version_change(v: &TargetVersion) -> Change {
         quantity: None,
         status_before: None,
         status_after: None,
-        recorded_at: Some(v.recorded_at.clone()),
+        recorded_at: Some(v.recorded_at),
         recorded_by: Some(v.recorded_by.clone()),
         reason: v.reason.clone(),
         summary,
@@ -297,7 +294,7 @@ fn entry_change(e: &Entry, unit: &str, numbers: NumberStyle) -> Change {
         quantity: e.quantity,
         status_before: None,
         status_after: None,
-        recorded_at: Some(e.recorded_at.clone()),
+        recorded_at: Some(e.recorded_at),
         recorded_by: Some(e.recorded_by.clone()),
         reason: e.reason.clone(),
         summary: match (&e.reason, kind) {
@@ -350,7 +347,7 @@ mod tests {
             url: None,
             note: None,
             recorded_by: "tester".into(),
-            recorded_at: format!("2025-06-30T12:00:00.{id:03}Z"),
+            recorded_at: format!("2025-06-30T12:00:00.{id:03}Z").parse().unwrap(),
             supersedes,
             reason: supersedes.map(|_| "synthetic reason".to_string()),
         }
@@ -444,7 +441,7 @@ mod tests {
     fn cells_follow_the_columns() {
         let window = Window {
             since: None,
-            until: "2025-06-30T12:00:00.000Z".into(),
+            until: "2025-06-30T12:00:00Z".parse().unwrap(),
             as_of: date("2025-06-30"),
         };
         let changes = collect(

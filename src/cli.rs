@@ -219,10 +219,13 @@ pub enum Command {
         tracker changes --since 2025-06-01\n  \
         tracker changes --since 2025-06-01T08:00:00Z --until 2025-06-30 --format csv\n  \
         tracker changes --since last --mark --format markdown -o changes.md --fail-on-change\n  \
-        tracker changes --since last --mark --fail-on off-track,missed\n\n\
+        tracker changes --since last --mark --fail-on off-track,missed\n  \
+        tracker changes --since last:nightly --mark nightly -o nightly.md   # one mark per job\n\n\
         --since/--until take an RFC 3339 time or a date (--since 2025-06-01: from the start of\n\
         that day; --until 2025-06-30: to its end). `--since last` starts where the previous\n\
-        `changes --mark` run ended (the ledger's beginning if there was none).\n\
+        `changes --mark` run ended (the ledger's beginning if there was none); `--since\n\
+        last:NAME` where the previous `--mark NAME` run ended, so two jobs with their own\n\
+        names never move each other's mark.\n\
         Statuses are compared at the same --as-of (default today).\n\n\
         Exit codes: 0 ok, 1 runtime failure, 2 bad usage or input, 3 --fail-on-change or\n\
         --fail-on matched (the output was written), 4 ledger unusable.")]
@@ -535,7 +538,8 @@ pub struct ReportArgs {
 
 #[derive(Debug, Args)]
 pub struct ChangesArgs {
-    /// Start (exclusive): an RFC 3339 time, a date (its start, UTC), or `last`.
+    /// Start (exclusive): an RFC 3339 time, a date (its start, UTC), `last` (where the
+    /// previous `--mark` run ended) or `last:NAME` (where the previous `--mark NAME` run ended).
     #[arg(long, value_name = "TIME")]
     pub since: String,
 
@@ -556,8 +560,10 @@ pub struct ChangesArgs {
     pub output: Option<PathBuf>,
 
     /// After writing, remember --until in the ledger so the next `--since last` starts there.
-    #[arg(long)]
-    pub mark: bool,
+    /// `--mark NAME` keeps a separate mark per job, read by `--since last:NAME`; a bare `--mark`
+    /// moves the mark --since read (`last:NAME`: NAME), else the unnamed one.
+    #[arg(long, value_name = "NAME", num_args = 0..=1, default_missing_value = "")]
+    pub mark: Option<String>,
 
     /// Exit with code 3 (after writing) if anything changed.
     #[arg(long)]

@@ -4,9 +4,10 @@
 //! These types are shared by every other module (storage, status method,
 //! formatters), so they carry no behaviour that needs I/O. Each enum has one
 //! canonical lower-case spelling, used in target files, in the database and in
-//! CSV/JSON output alike; `as_str`/`FromStr` are the only place it is written.
+//! CSV/JSON output alike; `as_str`/`FromStr` are the only place it is written,
+//! and serde writes and reads exactly that spelling.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -15,9 +16,22 @@ use std::str::FromStr;
 macro_rules! spelled_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "kebab-case")]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum $name { $($(#[$vmeta])* $variant),+ }
+
+        /// Serialised as its canonical spelling, the one `as_str` writes.
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        /// Read from its canonical spelling, the one `FromStr` reads.
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
+            }
+        }
 
         impl $name {
             /// Every variant, in declaration order.
@@ -205,7 +219,7 @@ impl Period {
 }
 
 /// Where a target's wording comes from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Provenance {
     /// Verbatim quote of the source sentence.
     pub quote: String,
@@ -277,8 +291,9 @@ pub struct Entry {
     pub url: Option<String>,
     pub note: Option<String>,
     pub recorded_by: String,
-    /// UTC, RFC 3339 with milliseconds.
-    pub recorded_at: String,
+    /// When the ledger learned it (the writer's clock, to the millisecond;
+    /// storage keeps it as canonical text, see `storage::codec`).
+    pub recorded_at: DateTime<Utc>,
     pub supersedes: Option<i64>,
     pub reason: Option<String>,
 }

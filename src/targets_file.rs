@@ -2,18 +2,21 @@
 //! figures their source states as already reached) are written down, for the
 //! embedded seed and for `tracker target import FILE` alike.
 //!
-//! The format is described for users in docs/target-file.md. Parsing has two
-//! steps: `toml` + serde turn the text into raw tables whose every leaf keeps
-//! its byte span (`toml::Spanned`), then [`parse_target_file`] validates each
-//! field and builds the model types. Every rejection names the file, the line
-//! (and the column for TOML syntax errors), the target and the field, and says
-//! what would be accepted.
+//! The format is described for users in docs/target-file.md. Parsing has
+//! three steps: `toml` + serde turn the text into raw tables whose every leaf
+//! keeps its byte span (`toml::Spanned`); each `[[target]]` becomes the
+//! [`TargetDraft`] that `target add` fills from its flags (TOML types,
+//! required fields and the `[source]` defaults are the file's business);
+//! and the draft's one [`TargetDraft::build`] applies the ledger's rules,
+//! its errors placed back on the field's line. Every rejection names the
+//! file, the line (and the column for TOML syntax errors), the target and
+//! the field, and says what would be accepted.
 
+use crate::domain::RuleError;
 use crate::domain::entry::{check_amount, check_window};
+use crate::domain::target::TargetDraft;
 use crate::domain::text::TextRule;
-use crate::model::{
-    Cadence, Comparator, Direction, Kind, Period, Provenance, Qualifier, Quantity, TargetDef,
-};
+use crate::model::{Cadence, Direction, Kind, Period, Quantity, TargetDef};
 use crate::period::parse_period;
 use crate::value::{ParsedValue, check_unit, parse_value};
 use chrono::NaiveDate;
@@ -324,273 +327,165 @@ impl<'a> Cx<'a> {
         Ok(SourceDefaults { title, date, url })
     }
 
+    /// One `[[target]]`: its id (which names it in every later error),
+    /// the draft its fields make, the definition [`TargetDraft::build`]
+    /// makes of it (the one build `target add` and `amend` call), then its
+    /// observations.
     fn target(
         &self,
         index: usize,
         t: &Spanned<RawTarget>,
         defaults: &SourceDefaults,
     ) -> Result<SeedTarget, TargetFileError> {
-        let header = t.span();
         let r = t.get_ref();
-        let anon = format!("target #{index}");
-        let place = Place {
-            context: Some(&anon),
-            header: header.clone(),
-        };
-
-        let id = match &r.id {
-            None => {
-                return Err(self.missing(
-                    &place,
-                    "id",
-                    "add a stable id such as `id = \"equipment-renewal\"`",
-                ));
-            }
-            Some(v) => {
-                let s = self.string(&place, "id", v)?;
-                check_id(&s).map_err(|m| self.bad(&place, "id", v, m))?;
-                s
-            }
-        };
+        let id = self.target_id(index, t)?;
         let named = format!("target `{id}`");
         let place = Place {
             context: Some(&named),
-            header,
+            header: t.span(),
         };
-        let p = &place;
+        let draft = self.draft(&place, id, r, defaults)?;
+        let def = draft.build().map_err(|e| self.rule_error(&place, r, e))?;
+        let observations = self.observations(&named, r, &def, defaults)?;
+        Ok(SeedTarget { def, observations })
+    }
 
-        let title = self.req_text(
-            p,
-            "title",
-            &r.title,
-            MAX_TITLE_LEN,
-            false,
-            "a short title for people",
-        )?;
-        let kind: Kind = self.req_enum(p, "kind", &r.kind)?;
-        let metric = self.req_text(
-            p,
-            "metric",
-            &r.metric,
-            MAX_TEXT_LEN,
-            false,
-            "what is measured, in words",
-        )?;
-        let unit = self.req_text(
-            p,
-            "unit",
-            &r.unit,
-            MAX_TEXT_LEN,
-            false,
-            "the base unit of every value, e.g. `CNY`, `%`, `people`",
-        )?;
-        let direction: Direction = self.req_enum(p, "direction", &r.direction)?;
-        let cadence: Cadence = match &r.cadence {
-            None => Cadence::Yearly,
-            Some(v) => self.enum_value(p, "cadence", v)?,
+    /// The id, read first: every later error names the target by it.
+    fn target_id(&self, index: usize, t: &Spanned<RawTarget>) -> Result<String, TargetFileError> {
+        let anon = format!("target #{index}");
+        let place = Place {
+            context: Some(&anon),
+            header: t.span(),
         };
-        let is_rate = match &r.rate {
-            None => false,
-            Some(v) => match v.get_ref() {
-                Value::Boolean(b) => *b,
-                other => {
-                    return Err(self.bad(
-                        p,
-                        "rate",
-                        v,
-                        format!("expected true or false, found {}", describe(other)),
-                    ));
-                }
-            },
-        };
-        let limit = match &r.limit {
-            None => None,
+        match &t.get_ref().id {
+            None => Err(self.missing(
+                &place,
+                "id",
+                "add a stable id such as `id = \"equipment-renewal\"`",
+            )),
             Some(v) => {
-                let d = self.number(p, "limit", v)?;
-                if d <= Decimal::ZERO {
-                    return Err(self.bad(
-                        p,
-                        "limit",
-                        v,
-                        format!("limit must be greater than 0, found {d}"),
-                    ));
-                }
-                Some(d)
-            }
-        };
-
-        let (comparator, target_value) = match (&r.target, kind) {
-            (Some(v), Kind::Direction) => {
-                return Err(self.bad(
-                    p,
-                    "target",
-                    v,
-                    "a `direction` target has no number; remove `target`, or use kind = \"level\" or \"cumulative\"",
-                ));
-            }
-            (None, Kind::Direction) => (None, None),
-            (None, k) => {
-                return Err(self.missing(
-                    p,
-                    "target",
-                    &format!("a `{k}` target needs a value such as `target = \"> 3 trillion\"` (use kind = \"direction\" for a pledge with no number)"),
-                ));
-            }
-            (Some(v), _) => {
-                let parsed = self.value(p, "target", v, &unit)?;
-                let q = parsed.quantity;
-                let comparator = match q.qualifier {
-                    Qualifier::MoreThan => Comparator::MoreThan,
-                    Qualifier::AtLeast => Comparator::AtLeast,
-                    Qualifier::Exact => Comparator::Equal,
-                    Qualifier::AtMost => Comparator::AtMost,
-                    Qualifier::LessThan => Comparator::LessThan,
-                    Qualifier::About | Qualifier::Nearly => {
-                        return Err(self.bad(
-                            p,
-                            "target",
-                            v,
-                            format!(
-                                "a target cannot be hedged with `{}`; state it with >, >=, =, <= or < (a bare number means =)",
-                                q.qualifier
-                            ),
-                        ));
-                    }
-                };
-                (Some(comparator), Some(q.value))
-            }
-        };
-
-        let window_start = self.opt_date(p, "window_start", &r.window_start)?;
-        let deadline = self.opt_date(p, "deadline", &r.deadline)?;
-        if kind == Kind::Cumulative {
-            if window_start.is_none() {
-                return Err(self.missing(p, "window_start", "a `cumulative` target needs the first day of its window, e.g. `window_start = 2024-01-01`"));
-            }
-            if deadline.is_none() {
-                return Err(self.missing(p, "deadline", "a `cumulative` target needs the last day of its window, e.g. `deadline = 2028-12-31`"));
+                let s = self.string(&place, "id", v)?;
+                check_id(&s).map_err(|m| self.bad(&place, "id", v, m))?;
+                Ok(s)
             }
         }
-        if let (Some(start), Some(end), Some(v)) = (window_start, deadline, &r.deadline)
-            && start > end
-        {
-            return Err(self.bad(
-                p,
-                "deadline",
-                v,
-                format!(
-                    "deadline {end} is before window_start {start}; expected a date on or after it"
-                ),
-            ));
-        }
+    }
 
-        let base_period = match &r.base_period {
-            None => None,
-            Some(v) if kind == Kind::Cumulative => {
-                return Err(self.bad(
-                    p,
-                    "base_period",
-                    v,
-                    "a `cumulative` target has no base figure: its total starts at window_start; remove base_period",
-                ));
-            }
-            Some(v) => {
-                let s = self.string(p, "base_period", v)?;
-                Some(parse_period(&s).map_err(|e| self.bad(p, "base_period", v, e.to_string()))?)
-            }
+    /// The fields as text, as `target add` takes them from its flags: the
+    /// file checks its own structure here (TOML types, fields every target
+    /// needs) and fills in the `[source]` defaults; every rule is left to
+    /// [`TargetDraft::build`].
+    fn draft(
+        &self,
+        p: &Place<'_>,
+        id: String,
+        r: &RawTarget,
+        defaults: &SourceDefaults,
+    ) -> Result<TargetDraft, TargetFileError> {
+        let text = |name: &str, f: &Field| f.as_ref().map(|v| self.string(p, name, v)).transpose();
+        let required = |name: &str, f: &Field, what: &str| match f {
+            None => Err(self.missing(p, name, &format!("expected {what}"))),
+            Some(v) => self.string(p, name, v),
         };
-
-        let quote = self.req_text(
-            p,
-            "quote",
-            &r.quote,
-            MAX_LONG_TEXT_LEN,
-            true,
-            "the verbatim sentence of the source",
-        )?;
-        let speaker = self.req_text(
-            p,
-            "speaker",
-            &r.speaker,
-            MAX_TEXT_LEN,
-            false,
-            "who said it, as the source names them",
-        )?;
-        let speaker_role = self.req_text(
-            p,
-            "speaker_role",
-            &r.speaker_role,
-            MAX_TEXT_LEN,
-            false,
-            "the speaker's role, as the source gives it",
-        )?;
-        let statement_date = self
-            .opt_date(p, "statement_date", &r.statement_date)?
-            .unwrap_or(defaults.date);
-        let source_title = self
-            .opt_text(p, "source_title", &r.source_title, MAX_TEXT_LEN, false)?
-            .unwrap_or_else(|| defaults.title.clone());
-        let interpretation = self
-            .opt_text(
-                p,
-                "interpretation",
-                &r.interpretation,
-                MAX_LONG_TEXT_LEN,
-                true,
-            )?
-            .unwrap_or_else(|| NO_INTERPRETATION.to_string());
-
-        let def = TargetDef {
+        let date =
+            |name: &str, f: &Field| f.as_ref().map(|v| self.date_text(p, name, v)).transpose();
+        Ok(TargetDraft {
             id,
-            title,
-            kind,
-            metric,
-            unit,
-            direction,
-            comparator,
-            target_value,
-            window_start,
-            deadline,
-            base_period,
-            limit,
-            is_rate,
-            cadence,
-            provenance: Provenance {
-                quote,
-                speaker,
-                speaker_role,
-                statement_date,
-                source_title,
-                source_url: defaults.url.clone(),
-            },
-            interpretation,
+            title: required("title", &r.title, "a short title for people")?,
+            kind: self.req_enum::<Kind>(p, "kind", &r.kind)?,
+            metric: required("metric", &r.metric, "what is measured, in words")?,
+            unit: required(
+                "unit",
+                &r.unit,
+                "the base unit of every value, e.g. `CNY`, `%`, `people`",
+            )?,
+            direction: self.req_enum::<Direction>(p, "direction", &r.direction)?,
+            target: r
+                .target
+                .as_ref()
+                .map(|v| self.value_text(p, "target", v))
+                .transpose()?,
+            window_start: date("window_start", &r.window_start)?,
+            deadline: date("deadline", &r.deadline)?,
+            base_period: text("base_period", &r.base_period)?,
+            limit: r
+                .limit
+                .as_ref()
+                .map(|v| self.number(p, "limit", v).map(|d| d.to_string()))
+                .transpose()?,
+            rate: self.boolean(p, "rate", &r.rate)?,
+            cadence: text("cadence", &r.cadence)?.unwrap_or_else(|| Cadence::Yearly.to_string()),
+            quote: required("quote", &r.quote, "the verbatim sentence of the source")?,
+            speaker: required(
+                "speaker",
+                &r.speaker,
+                "who said it, as the source names them",
+            )?,
+            speaker_role: required(
+                "speaker_role",
+                &r.speaker_role,
+                "the speaker's role, as the source gives it",
+            )?,
+            statement_date: date("statement_date", &r.statement_date)?
+                .unwrap_or_else(|| defaults.date.to_string()),
+            source_title: text("source_title", &r.source_title)?
+                .unwrap_or_else(|| defaults.title.clone()),
+            source_url: defaults.url.clone(),
+            interpretation: text("interpretation", &r.interpretation)?
+                .unwrap_or_else(|| NO_INTERPRETATION.to_string()),
+        })
+    }
+
+    /// A rule [`TargetDraft::build`] refused, at the field's value; for a
+    /// field the file leaves out, at the target's header ("missing" when
+    /// the target's kind needs it, with an example line to add).
+    fn rule_error(&self, p: &Place<'_>, r: &RawTarget, e: RuleError) -> TargetFileError {
+        let field = match e.field {
+            "id" => &r.id,
+            "title" => &r.title,
+            "kind" => &r.kind,
+            "metric" => &r.metric,
+            "unit" => &r.unit,
+            "direction" => &r.direction,
+            "target" => &r.target,
+            "window_start" => &r.window_start,
+            "deadline" => &r.deadline,
+            "base_period" => &r.base_period,
+            "limit" => &r.limit,
+            "cadence" => &r.cadence,
+            "quote" => &r.quote,
+            "speaker" => &r.speaker,
+            "speaker_role" => &r.speaker_role,
+            "statement_date" => &r.statement_date,
+            "source_title" => &r.source_title,
+            "interpretation" => &r.interpretation,
+            _ => &None,
         };
+        let example = match e.field {
+            "target" => Some(
+                " (`target = \"> 3 trillion\"`; use kind = \"direction\" for a pledge with no number)",
+            ),
+            "window_start" => Some(", e.g. `window_start = 2024-01-01`"),
+            "deadline" => Some(", e.g. `deadline = 2028-12-31`"),
+            _ => None,
+        };
+        match (field, example) {
+            (Some(v), _) => self.bad(p, e.field, v, e.message),
+            (None, Some(example)) => self.missing(p, e.field, &format!("{}{example}", e.message)),
+            // Taken from [source] or a default: no line of this target.
+            (None, None) => self.err(&p.header, p, Some(e.field), e.message),
+        }
+    }
 
-        // The rules every definition meets, however it was written (dates
-        // within the ledger's years, text the ledger can store, ...).
-        crate::domain::target::check_target(&def).map_err(|e| {
-            let field = match e.field {
-                "title" => &r.title,
-                "metric" => &r.metric,
-                "unit" => &r.unit,
-                "target" => &r.target,
-                "window_start" => &r.window_start,
-                "deadline" => &r.deadline,
-                "limit" => &r.limit,
-                "quote" => &r.quote,
-                "speaker" => &r.speaker,
-                "speaker_role" => &r.speaker_role,
-                "statement_date" => &r.statement_date,
-                "source_title" => &r.source_title,
-                "interpretation" => &r.interpretation,
-                _ => &None,
-            };
-            match field {
-                Some(v) => self.bad(p, e.field, v, e.message),
-                None => self.err(&p.header, p, Some(e.field), e.message),
-            }
-        })?;
-
+    /// The target's observations, each against its definition, no period
+    /// given twice (for a cumulative target: none overlapping).
+    fn observations(
+        &self,
+        named: &str,
+        r: &RawTarget,
+        def: &TargetDef,
+        defaults: &SourceDefaults,
+    ) -> Result<Vec<SeedObservation>, TargetFileError> {
         let mut observations: Vec<SeedObservation> = Vec::new();
         let mut lines: Vec<usize> = Vec::new();
         for (j, o) in r.observation.iter().flatten().enumerate() {
@@ -599,41 +494,38 @@ impl<'a> Cx<'a> {
                 context: Some(&ctx),
                 header: o.span(),
             };
-            let obs = self.observation(&op, o.get_ref(), &def, defaults)?;
+            let obs = self.observation(&op, o.get_ref(), def, defaults)?;
             let period_span = o.get_ref().period.as_ref().map_or(o.span(), |v| v.span());
-            for (k, prev) in observations.iter().enumerate() {
-                let clash = if def.kind == Kind::Cumulative {
+            let cumulative = def.kind == Kind::Cumulative;
+            let clash = observations.iter().position(|prev| {
+                if cumulative {
                     prev.period.overlaps(&obs.period)
                 } else {
                     prev.period == obs.period
-                };
-                if clash {
-                    let what = if def.kind == Kind::Cumulative {
-                        "overlaps"
-                    } else {
-                        "repeats"
-                    };
-                    return Err(self.err(
-                        &period_span,
-                        &op,
-                        Some("period"),
-                        format!(
-                            "period {}..{} {what} the period {}..{} of observation #{} (line {}); give each period once",
-                            obs.period.start,
-                            obs.period.end,
-                            prev.period.start,
-                            prev.period.end,
-                            k + 1,
-                            lines[k]
-                        ),
-                    ));
                 }
+            });
+            if let Some(k) = clash {
+                let prev = &observations[k];
+                let what = if cumulative { "overlaps" } else { "repeats" };
+                return Err(self.err(
+                    &period_span,
+                    &op,
+                    Some("period"),
+                    format!(
+                        "period {}..{} {what} the period {}..{} of observation #{} (line {}); give each period once",
+                        obs.period.start,
+                        obs.period.end,
+                        prev.period.start,
+                        prev.period.end,
+                        k + 1,
+                        lines[k]
+                    ),
+                ));
             }
             lines.push(self.line_col(o.span().start).0);
             observations.push(obs);
         }
-
-        Ok(SeedTarget { def, observations })
+        Ok(observations)
     }
 
     fn observation(
@@ -696,6 +588,7 @@ impl<'a> Cx<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{Comparator, Qualifier};
 
     const SEED: &str = include_str!("../fixtures/sasac-2024-07-26.toml");
 
@@ -1361,6 +1254,65 @@ speaker_role = \"r\"
         assert!(
             e.to_string().starts_with(
                 "x.toml:22:1: target `a`, observation #1, field `valu`: unknown field"
+            ),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_file_builds_the_draft_target_add_builds() {
+        // The same definition as flags would give it: one build, one set
+        // of rules, the file's defaults filled in.
+        let def = &parse_target_file(VALID, "t.toml").unwrap().targets[0].def;
+        let draft = TargetDraft {
+            id: "a".into(),
+            title: "A".into(),
+            kind: "level".into(),
+            metric: "m".into(),
+            unit: "CNY".into(),
+            direction: "up".into(),
+            target: Some("> 3 trillion".into()),
+            cadence: "yearly".into(),
+            quote: "q".into(),
+            speaker: "s".into(),
+            speaker_role: "r".into(),
+            statement_date: "2024-07-26".into(),
+            source_title: "Test briefing".into(),
+            interpretation: NO_INTERPRETATION.into(),
+            ..TargetDraft::default()
+        };
+        assert_eq!(draft.build().as_ref(), Ok(def));
+        // Text is kept as every other way in keeps it: trimmed.
+        let padded = with(VALID, "title = \"A\"", "title = \"  A \"");
+        let padded = with(
+            &padded,
+            "quote = \"q\"",
+            "quote = \"\"\"\nq\non two lines\n\"\"\"",
+        );
+        let padded = parse_target_file(&padded, "t.toml").unwrap();
+        assert_eq!(padded.targets[0].def.title, "A");
+        assert_eq!(padded.targets[0].def.provenance.quote, "q\non two lines");
+    }
+
+    #[test]
+    fn missing_fields_a_kind_needs_are_named_with_an_example() {
+        let e = parse_target_file(
+            &with(CUMULATIVE, "window_start = 2024-01-01\n", ""),
+            "fixtures/x.toml",
+        )
+        .unwrap_err();
+        // As docs/target-file.md shows it.
+        assert_eq!(
+            e.to_string(),
+            "fixtures/x.toml:7: target `c`, field `window_start`: missing; a `cumulative` target \
+             needs the first day of its window, e.g. `window_start = 2024-01-01`"
+        );
+        let e = parse_target_file(&with(VALID, "target = \"> 3 trillion\"\n", ""), "x.toml")
+            .unwrap_err();
+        assert!(
+            e.to_string().contains(
+                "field `target`: missing; a `level` target needs a value such as `> 3 trillion` \
+                 (`target = \"> 3 trillion\"`; use kind = \"direction\" for a pledge with no number)"
             ),
             "{e}"
         );

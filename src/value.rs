@@ -312,11 +312,36 @@ pub fn parse_value(input: &str) -> Result<ParsedValue, ValueError> {
     if text.is_empty() {
         return Err(ValueError::Empty);
     }
+    reject_lookalikes(text)?;
     let owned = || text.to_string();
+    let (qualifier, rest) = take_prefix_qualifier(text)?;
+    let (sign, rest) = take_sign(text, rest)?;
+    let negative = sign == Some('-');
+    let (digits, after) = take_number(text, rest, sign)?;
+    let tail = parse_tail(text, after.trim_start(), qualifier)?;
 
+    let power = tail.scale.map_or(0, |(_, p)| p);
+    let value = build_decimal(text, &digits, negative, power)?;
+    let qualifier = qualifier
+        .or(tail.suffix)
+        .map_or(Qualifier::Exact, |(_, q)| q);
+    Ok(ParsedValue {
+        quantity: Quantity { value, qualifier },
+        unit: tail.unit.map(|(_, canonical)| canonical.to_string()),
+        scale: tail.scale.map(|(word, _)| word.to_string()),
+        input: owned(),
+    })
+}
+
+/// A qualifier word as written, and what it means.
+type QualifierWord<'t> = Option<(&'t str, Qualifier)>;
+
+/// Characters that look like a minus sign or digits but are not ASCII:
+/// refused with the ASCII spelling in the message rather than misread.
+fn reject_lookalikes(text: &str) -> Result<(), ValueError> {
     if let Some(dash) = text.chars().find(|&c| is_foreign_dash(c)) {
         return Err(ValueError::UnicodeDash {
-            input: owned(),
+            input: text.to_string(),
             dash,
         });
     }
@@ -332,81 +357,112 @@ pub fn parse_value(input: &str) -> Result<ParsedValue, ValueError> {
             })
             .collect();
         return Err(ValueError::FullWidthDigits {
-            input: owned(),
+            input: text.to_string(),
             ascii,
         });
     }
+    Ok(())
+}
 
-    // Qualifier prefix.
-    let mut rest = text;
-    let mut qualifier: Option<(&str, Qualifier)> = None;
-    if let Some((word, q, r)) = longest_match(rest, PREFIX_QUALIFIERS) {
-        qualifier = Some((word, q));
-        rest = r.trim_start();
-        if let Some((second, _, _)) = longest_match(rest, PREFIX_QUALIFIERS) {
-            return Err(ValueError::TwoQualifiers {
-                input: owned(),
-                first: word.to_string(),
-                second: second.to_string(),
-            });
-        }
-    }
-
-    // Sign.
-    let mut negative = false;
-    let mut signed = false;
-    if let Some(r) = rest.strip_prefix('-') {
-        negative = true;
-        signed = true;
-        rest = r;
-    } else if let Some(r) = rest.strip_prefix('+') {
-        signed = true;
-        rest = r;
-    }
-
-    if let Some((_, is_nan, _)) = longest_match(rest, SPECIALS) {
-        return Err(if is_nan {
-            ValueError::NotANumber { input: owned() }
-        } else {
-            ValueError::Infinite { input: owned() }
+/// `more than`, `about`, ... before the number; at most one.
+fn take_prefix_qualifier(text: &str) -> Result<(QualifierWord<'_>, &str), ValueError> {
+    let Some((word, q, rest)) = longest_match(text, PREFIX_QUALIFIERS) else {
+        return Ok((None, text));
+    };
+    let rest = rest.trim_start();
+    if let Some((second, _, _)) = longest_match(rest, PREFIX_QUALIFIERS) {
+        return Err(ValueError::TwoQualifiers {
+            input: text.to_string(),
+            first: word.to_string(),
+            second: second.to_string(),
         });
     }
+    Ok((Some((word, q)), rest))
+}
 
-    // The number itself.
+/// An optional `+` or `-`; `NaN` and infinities are refused here, where a
+/// number is expected.
+fn take_sign<'t>(text: &str, rest: &'t str) -> Result<(Option<char>, &'t str), ValueError> {
+    let (sign, rest) = match rest.strip_prefix(['+', '-']) {
+        Some(r) => (rest.chars().next(), r),
+        None => (None, rest),
+    };
+    if let Some((_, is_nan, _)) = longest_match(rest, SPECIALS) {
+        return Err(if is_nan {
+            ValueError::NotANumber {
+                input: text.to_string(),
+            }
+        } else {
+            ValueError::Infinite {
+                input: text.to_string(),
+            }
+        });
+    }
+    Ok((sign, rest))
+}
+
+/// The digits (with thousands separators and a decimal point), checked,
+/// and the text after them.
+fn take_number<'t>(
+    text: &str,
+    rest: &'t str,
+    sign: Option<char>,
+) -> Result<(Digits, &'t str), ValueError> {
     let end = rest
         .find(|c: char| !(c.is_ascii_digit() || c == ',' || c == '.'))
         .unwrap_or(rest.len());
     let (number, after) = rest.split_at(end);
     if !number.bytes().any(|b| b.is_ascii_digit()) {
-        if signed && after.starts_with(char::is_whitespace) && !after.trim().is_empty() {
+        if let Some(sign) = sign
+            && after.starts_with(char::is_whitespace)
+            && !after.trim().is_empty()
+        {
             return Err(ValueError::BadNumber {
-                input: owned(),
+                input: text.to_string(),
                 hint: format!(
-                    "write the sign directly before the digits, e.g. {}{}",
-                    if negative { "-" } else { "+" },
+                    "write the sign directly before the digits, e.g. {sign}{}",
                     after.trim()
                 ),
             });
         }
-        return Err(ValueError::NoNumber { input: owned() });
+        return Err(ValueError::NoNumber {
+            input: text.to_string(),
+        });
     }
     if is_exponent(after) {
-        return Err(ValueError::Exponent { input: owned() });
+        return Err(ValueError::Exponent {
+            input: text.to_string(),
+        });
     }
-    let digits = split_number(text, number)?;
+    Ok((split_number(text, number)?, after))
+}
 
-    // Scale word, then unit and suffix qualifier in any order.
-    let mut rest = after.trim_start();
-    let mut scale: Option<(&str, i32)> = None;
+/// What follows the number: a scale word, then unit and suffix qualifier
+/// in any order.
+struct Tail<'t> {
+    scale: Option<(&'t str, i32)>,
+    unit: Option<(&'t str, &'static str)>,
+    suffix: QualifierWord<'t>,
+}
+
+fn parse_tail<'t>(
+    text: &str,
+    mut rest: &'t str,
+    prefix: QualifierWord<'t>,
+) -> Result<Tail<'t>, ValueError> {
+    let owned = || text.to_string();
+    let mut tail = Tail {
+        scale: None,
+        unit: None,
+        suffix: None,
+    };
     if let Some((word, power, r)) = longest_match(rest, SCALES) {
-        scale = Some((word, power));
+        tail.scale = Some((word, power));
         rest = r.trim_start();
     }
-    let mut unit: Option<(&str, &str)> = None;
-    let mut suffix: Option<(&str, Qualifier)> = None;
     while !rest.is_empty() {
         if let Some((word, _, _)) = longest_match(rest, SCALES) {
-            return Err(match (scale, unit) {
+            return Err(match (tail.scale, tail.unit) {
                 (Some((first, _)), _) => ValueError::TwoScales {
                     input: owned(),
                     first: first.to_string(),
@@ -420,56 +476,43 @@ pub fn parse_value(input: &str) -> Result<ParsedValue, ValueError> {
             });
         }
         if let Some((word, canonical, r)) = longest_match(rest, UNITS) {
-            if let Some((first, _)) = unit {
+            if let Some((first, _)) = tail.unit {
                 return Err(ValueError::TwoUnits {
                     input: owned(),
                     first: first.to_string(),
                     second: word.to_string(),
                 });
             }
-            if canonical == PERCENT && scale.is_some() {
+            if canonical == PERCENT && tail.scale.is_some() {
                 return Err(ValueError::PercentWithScale { input: owned() });
             }
-            unit = Some((word, canonical));
+            tail.unit = Some((word, canonical));
             rest = r.trim_start();
             continue;
         }
-        if let Some((word, q, r)) = longest_match(rest, SUFFIX_QUALIFIERS) {
-            if let Some((first, _)) = qualifier.or(suffix) {
+        let qualifier = longest_match(rest, SUFFIX_QUALIFIERS)
+            .map(|(word, q, r)| (word, Some((q, r))))
+            .or_else(|| longest_match(rest, PREFIX_QUALIFIERS).map(|(word, _, _)| (word, None)));
+        if let Some((word, suffix)) = qualifier {
+            if let Some((first, _)) = prefix.or(tail.suffix) {
                 return Err(ValueError::TwoQualifiers {
                     input: owned(),
                     first: first.to_string(),
                     second: word.to_string(),
                 });
             }
-            suffix = Some((word, q));
-            rest = r.trim_start();
-            continue;
-        }
-        if let Some((word, _, _)) = longest_match(rest, PREFIX_QUALIFIERS)
-            && let Some((first, _)) = qualifier.or(suffix)
-        {
-            return Err(ValueError::TwoQualifiers {
-                input: owned(),
-                first: first.to_string(),
-                second: word.to_string(),
-            });
+            if let Some((q, r)) = suffix {
+                tail.suffix = Some((word, q));
+                rest = r.trim_start();
+                continue;
+            }
         }
         return Err(ValueError::TrailingJunk {
             input: owned(),
             junk: rest.to_string(),
         });
     }
-
-    let power = scale.map_or(0, |(_, p)| p);
-    let value = build_decimal(text, &digits, negative, power)?;
-    let qualifier = qualifier.or(suffix).map_or(Qualifier::Exact, |(_, q)| q);
-    Ok(ParsedValue {
-        quantity: Quantity { value, qualifier },
-        unit: unit.map(|(_, canonical)| canonical.to_string()),
-        scale: scale.map(|(word, _)| word.to_string()),
-        input: owned(),
-    })
+    Ok(tail)
 }
 
 /// `e3`, `E+3`, `e-5` right after the digits.

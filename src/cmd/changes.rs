@@ -10,7 +10,7 @@ use crate::error::{CliError, CliResult, ExitCode};
 use crate::render::{TableStyle, format_from_extension};
 use crate::report::{Selection, build_rows, parse_statuses};
 use crate::storage::{Access, Ledger, timestamp};
-use chrono::{DateTime, Duration, NaiveTime, Utc};
+use chrono::{DateTime, Duration, NaiveTime, SubsecRound, Utc};
 
 pub fn run(config: &Config, args: &ChangesArgs) -> CliResult<ExitCode> {
     let format = choose_format(config, args)?;
@@ -18,19 +18,22 @@ pub fn run(config: &Config, args: &ChangesArgs) -> CliResult<ExitCode> {
     let as_of = config.as_of(args.as_of.as_deref())?;
     let until = match &args.until {
         Some(text) => knowledge_time("--until", text, DayEdge::End)?,
-        None => timestamp(config.now),
+        None => ledger_time(config.now),
     };
-    let access = if args.mark {
+    let start = Start::parse(&args.since)?;
+    let mark = mark_to_move(args.mark.as_deref(), &start)?;
+    let access = if mark.is_some() {
         Access::ReadWrite
     } else {
         Access::ReadOnly
     };
     let mut ledger = open_ledger(config, access)?;
-    let since = since(&ledger, &args.since)?;
-    if since.as_ref().is_some_and(|s| *s > until) {
+    let since = since(&ledger, start)?;
+    if let Some(since) = since.filter(|s| *s > until) {
         return Err(CliError::input(format!(
-            "--since {} is after --until {until}",
-            since.unwrap_or_default()
+            "--since {} is after --until {}",
+            timestamp(since),
+            timestamp(until)
         ))
         .with_hint("give an earlier --since, or a later --until"));
     }
@@ -50,9 +53,9 @@ pub fn run(config: &Config, args: &ChangesArgs) -> CliResult<ExitCode> {
         Some(path) => crate::output::to_file(path, &bytes, Some(&config.ledger.path))?,
         None => crate::output::to_stdout(&bytes)?,
     }
-    if args.mark {
+    if let Some(name) = mark {
         let by = config.recorder(args.by.as_deref());
-        ledger.add_mark(&window.until, &timestamp(config.now), &by)?;
+        ledger.add_mark(name.as_deref(), window.until, config.now, &by)?;
     }
 
     let entered = newly_entered(&changes, &fail_on);
@@ -78,19 +81,13 @@ fn changes_in(
     config: &Config,
 ) -> CliResult<Vec<crate::changes::Change>> {
     let all = Selection::default();
-    let before = match &window.since {
-        Some(since) => build_rows(ledger, &all, window.as_of, Some(ledger_time(since)?))?,
+    let before = match window.since {
+        Some(since) => build_rows(ledger, &all, window.as_of, Some(since))?,
         None => Vec::new(),
     };
-    let after = build_rows(
-        ledger,
-        &all,
-        window.as_of,
-        Some(ledger_time(&window.until)?),
-    )?;
-    let since = window.since.as_deref();
-    let entries = ledger.entries_between(since, &window.until)?;
-    let versions = ledger.target_versions_between(since, &window.until)?;
+    let after = build_rows(ledger, &all, window.as_of, Some(window.until))?;
+    let entries = ledger.entries_between(window.since, window.until)?;
+    let versions = ledger.target_versions_between(window.since, window.until)?;
     Ok(collect(
         &before,
         &after,
@@ -100,23 +97,98 @@ fn changes_in(
     ))
 }
 
-/// A time in the ledger's timestamp form (the window's, or a stored mark)
-/// as the `known_at` the report reads with.
-fn ledger_time(text: &str) -> CliResult<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(text)
-        .map(|time| time.with_timezone(&Utc))
-        .map_err(|_| CliError::input(format!("`{text}` is not a ledger timestamp")))
+/// A time at the ledger clock's precision (the millisecond, truncated, as
+/// `recorded_at` is kept), so that the window's edges are times the ledger
+/// can hold and compare exactly.
+fn ledger_time(time: DateTime<Utc>) -> DateTime<Utc> {
+    time.trunc_subsecs(3)
 }
 
-/// `--since`: `last` (the latest mark; none: the beginning), else a time.
-fn since(ledger: &Ledger, text: &str) -> CliResult<Option<String>> {
-    if text.trim() != "last" {
-        return knowledge_time("--since", text, DayEdge::Start).map(Some);
+/// What `--since` says: a mark to start at, or a time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Start {
+    /// `last` (`None`: the unnamed mark) or `last:NAME`.
+    Mark(Option<String>),
+    /// An RFC 3339 time or a date.
+    Time(String),
+}
+
+impl Start {
+    fn parse(text: &str) -> CliResult<Start> {
+        let text = text.trim();
+        if text == "last" {
+            return Ok(Start::Mark(None));
+        }
+        match text.strip_prefix("last:") {
+            Some(name) => Ok(Start::Mark(Some(mark_name("--since last:", name)?))),
+            None => Ok(Start::Time(text.to_string())),
+        }
     }
-    let mark = ledger.latest_mark()?;
+}
+
+/// A mark's name follows the target-id grammar (`nightly`, `weekly-digest`).
+fn mark_name(flag: &str, name: &str) -> CliResult<String> {
+    crate::domain::target::check_id(name).map_err(|_| {
+        CliError::input(format!(
+            "{flag}`{}` is not a mark name; expected lower-case letters and digits in groups \
+             joined by single `-`, at most 64 characters, e.g. `nightly`",
+            name.escape_debug()
+        ))
+    })?;
+    Ok(name.to_string())
+}
+
+/// The mark a `--mark` run moves (`Some(None)`: the unnamed one), or
+/// `None` without `--mark`. A bare `--mark` moves the mark `--since` read.
+/// Reading one mark and moving another is refused: a misspelt name would
+/// otherwise start a new mark while the job keeps reading the old one.
+fn mark_to_move(flag: Option<&str>, start: &Start) -> CliResult<Option<Option<String>>> {
+    let read = match start {
+        Start::Mark(name) => Some(name.clone()),
+        Start::Time(_) => None,
+    };
+    let moved = match flag {
+        None => return Ok(None),
+        Some("") => read.clone().flatten(),
+        Some(name) => Some(mark_name("--mark ", name)?),
+    };
+    match read {
+        Some(read) if read != moved => Err(CliError::input(format!(
+            "{} reads one mark but {} would move another",
+            since_words(read.as_deref()),
+            mark_words(moved.as_deref())
+        ))
+        .with_hint(
+            "name the same mark in both (`--since last:nightly --mark nightly`, or a bare \
+             --mark); to start a new mark, run it once with --since TIME --mark NAME",
+        )),
+        _ => Ok(Some(moved)),
+    }
+}
+
+fn since_words(name: Option<&str>) -> String {
+    name.map_or_else(
+        || "--since last".to_string(),
+        |n| format!("--since last:{n}"),
+    )
+}
+
+fn mark_words(name: Option<&str>) -> String {
+    name.map_or_else(|| "--mark".to_string(), |n| format!("--mark {n}"))
+}
+
+/// `--since`: a mark (its latest `until`; none yet: the beginning), else a
+/// time.
+fn since(ledger: &Ledger, start: Start) -> CliResult<Option<DateTime<Utc>>> {
+    let name = match start {
+        Start::Time(text) => return knowledge_time("--since", &text, DayEdge::Start).map(Some),
+        Start::Mark(name) => name,
+    };
+    let mark = ledger.latest_mark(name.as_deref())?;
     if mark.is_none() {
         eprintln!(
-            "tracker: no earlier `changes --mark` run; showing everything since the ledger's beginning"
+            "tracker: no earlier `changes {}` run; showing everything since the ledger's beginning",
+            mark_words(name.as_deref())
         );
     }
     Ok(mark)
@@ -132,10 +204,10 @@ enum DayEdge {
     End,
 }
 
-/// An RFC 3339 time or a date, in the ledger's timestamp form.
-fn knowledge_time(flag: &str, text: &str, edge: DayEdge) -> CliResult<String> {
+/// An RFC 3339 time or a date, at the ledger clock's precision.
+fn knowledge_time(flag: &str, text: &str, edge: DayEdge) -> CliResult<DateTime<Utc>> {
     if let Ok(time) = DateTime::parse_from_rfc3339(text.trim()) {
-        return Ok(timestamp(time.with_timezone(&Utc)));
+        return Ok(ledger_time(time.with_timezone(&Utc)));
     }
     let date = crate::period::parse_date(text.trim()).map_err(|_| {
         CliError::input(format!(
@@ -149,10 +221,10 @@ fn knowledge_time(flag: &str, text: &str, edge: DayEdge) -> CliResult<String> {
     })?;
     let last_milli = NaiveTime::from_hms_milli_opt(23, 59, 59, 999).unwrap_or(NaiveTime::MIN);
     let end_of_day = date.and_time(last_milli).and_utc();
-    Ok(timestamp(match edge {
+    Ok(match edge {
         DayEdge::End => end_of_day,
         DayEdge::Start => end_of_day - Duration::days(1),
-    }))
+    })
 }
 
 /// `--format`, else the `-o` extension, else a table on a terminal and CSV
@@ -183,15 +255,17 @@ mod tests {
     #[test]
     fn dates_mean_the_start_or_the_end_of_the_day() {
         assert_eq!(
-            knowledge_time("--since", "2025-06-01", DayEdge::Start).unwrap(),
+            timestamp(knowledge_time("--since", "2025-06-01", DayEdge::Start).unwrap()),
             "2025-05-31T23:59:59.999Z"
         );
         assert_eq!(
-            knowledge_time("--until", "2025-06-30", DayEdge::End).unwrap(),
+            timestamp(knowledge_time("--until", "2025-06-30", DayEdge::End).unwrap()),
             "2025-06-30T23:59:59.999Z"
         );
         assert_eq!(
-            knowledge_time("--since", "2025-06-01T10:00:00+02:00", DayEdge::Start).unwrap(),
+            timestamp(
+                knowledge_time("--since", "2025-06-01T10:00:00+02:00", DayEdge::Start).unwrap()
+            ),
             "2025-06-01T08:00:00.000Z"
         );
         let err = knowledge_time("--since", "yesterday", DayEdge::Start)

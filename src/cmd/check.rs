@@ -52,7 +52,7 @@ fn broken_rules(ledger: &Ledger) -> CliResult<Vec<String>> {
     let versions = ledger.target_versions(None)?;
     let mut by_target: HashMap<&str, Vec<&TargetVersion>> = HashMap::new();
     for v in &versions {
-        if let Err(e) = check_version(&v.def, &v.recorded_by, &v.recorded_at, v.reason.as_deref()) {
+        if let Err(e) = check_version(&v.def, &v.recorded_by, v.reason.as_deref()) {
             problems.push(format!(
                 "target `{}` version {}, field `{}`: {e}",
                 v.def.id, v.version, e.field
@@ -63,7 +63,7 @@ fn broken_rules(ledger: &Ledger) -> CliResult<Vec<String>> {
     for entry in ledger.entries(None)? {
         let Some(def) = by_target
             .get(entry.target_id.as_str())
-            .and_then(|vs| TargetVersion::in_force(vs, &entry.recorded_at))
+            .and_then(|vs| TargetVersion::in_force(vs, entry.recorded_at))
         else {
             continue;
         };

@@ -13,7 +13,7 @@ use crate::domain::entry::check_entry;
 use crate::domain::target::check_version;
 use crate::error::{CliError, CliResult, ExitCode};
 use crate::interchange::csv::{CsvRow, LineError, ObservationReader};
-use crate::interchange::json::{EXPORT_KIND, ExportDoc, version_from_export};
+use crate::interchange::json::{ExportReadError, parse_export, version_from_export};
 use crate::model::{Entry, TargetDef};
 use crate::period::format_period;
 use crate::sniff::InputKind;
@@ -183,19 +183,12 @@ impl<R: Read> ImportSource for CsvSource<R> {
 
 fn restore(config: &Config, args: &ImportArgs, bytes: &[u8]) -> CliResult<ExitCode> {
     let file = args.file.display().to_string();
-    let doc: ExportDoc = serde_json::from_slice(bytes).map_err(|e| {
-        CliError::input(format!(
-            "{file}:{}:{}: not a tracker export: {e}",
-            e.line(),
-            e.column()
-        ))
+    let doc = parse_export(bytes).map_err(|e| match e {
+        ExportReadError::NotJson { .. } | ExportReadError::BadField { .. } => {
+            CliError::input(format!("{file}:{e}"))
+        }
+        _ => CliError::input(format!("{file}: {e}")),
     })?;
-    if doc.kind != EXPORT_KIND || doc.format != 1 {
-        return Err(CliError::input(format!(
-            "{file} is a `{}` export of format {}; this tracker reads `{EXPORT_KIND}` format 1",
-            doc.kind, doc.format
-        )));
-    }
     let versions = doc
         .targets
         .iter()
@@ -281,21 +274,19 @@ fn check_restore(
 ) -> Result<(), String> {
     let mut by_target: HashMap<&str, Vec<&TargetVersion>> = HashMap::new();
     for v in versions {
-        check_version(&v.def, &v.recorded_by, &v.recorded_at, v.reason.as_deref()).map_err(
-            |e| {
-                format!(
-                    "target `{}` version {}, field `{}`: {e}",
-                    v.def.id, v.version, e.field
-                )
-            },
-        )?;
+        check_version(&v.def, &v.recorded_by, v.reason.as_deref()).map_err(|e| {
+            format!(
+                "target `{}` version {}, field `{}`: {e}",
+                v.def.id, v.version, e.field
+            )
+        })?;
         by_target.entry(v.def.id.as_str()).or_default().push(v);
     }
     let mut stored: HashMap<String, Option<TargetDef>> = HashMap::new();
     for e in entries {
         let in_force = by_target
             .get(e.target_id.as_str())
-            .and_then(|vs| TargetVersion::in_force(vs, &e.recorded_at))
+            .and_then(|vs| TargetVersion::in_force(vs, e.recorded_at))
             .map(|v| v.def.clone());
         let def = match in_force {
             Some(def) => Some(def),

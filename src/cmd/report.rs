@@ -27,7 +27,7 @@ pub fn run(config: &Config, args: &ReportArgs) -> CliResult<ExitCode> {
     let ledger = open_ledger(config, Access::ReadOnly)?;
     if let (Some(time), Some(flag)) = (known_at, &args.known_at) {
         // A target defined later is not a typo: say when it was not there.
-        let time_text = crate::storage::timestamp(time);
+        let time_text = timestamp(time);
         for id in &args.ids {
             if ledger.target(id, None).is_ok() && ledger.target(id, Some(time)).is_err() {
                 return Err(CliError::input(format!(
@@ -46,7 +46,7 @@ pub fn run(config: &Config, args: &ReportArgs) -> CliResult<ExitCode> {
         eprintln!(
             "tracker: the ledger knew nothing at {} (--known-at {}): \
              no target was defined yet",
-            crate::storage::timestamp(time),
+            timestamp(time),
             args.known_at.as_deref().unwrap_or_default()
         );
     }
@@ -97,8 +97,6 @@ fn html_page(
     rows: &[ReportRow],
     (as_of, known_at): (chrono::NaiveDate, Option<DateTime<Utc>>),
 ) -> CliResult<Page> {
-    // The trail's recorded_at is canonical text; compare in that form.
-    let known_at_text = known_at.map(timestamp);
     let mut targets = Vec::with_capacity(rows.len());
     for row in rows {
         let id = &row.def.id;
@@ -106,11 +104,7 @@ fn html_page(
         let entries = ledger
             .entries(Some(id))?
             .into_iter()
-            .filter(|e| {
-                known_at_text
-                    .as_deref()
-                    .is_none_or(|at| e.recorded_at.as_str() <= at)
-            })
+            .filter(|e| known_at.is_none_or(|at| e.recorded_at <= at))
             .collect();
         targets.push(PageTarget {
             row: row.clone(),
@@ -121,7 +115,7 @@ fn html_page(
     Ok(Page {
         targets,
         as_of,
-        known_at: known_at_text,
+        known_at,
         numbers: config.numbers,
         group_by_source: args.group_by == Some(GroupBy::Source),
     })

@@ -3,17 +3,18 @@
 //! trail.
 
 use super::{open_ledger, table_style};
+use crate::chart::ChartPoint;
 use crate::cli::ShowArgs;
 use crate::config::Config;
 use crate::error::{CliResult, ExitCode};
-use crate::model::{Entry, Kind};
-use crate::numfmt::human_quantity;
+use crate::model::{Entry, Kind, Observation, Quantity};
+use crate::numfmt::{NumberStyle, human_quantity};
 use crate::render::entries::trail_table;
-use crate::render::safe;
 use crate::render::table::{
     BOLD, DIM, display_width, figures_date, paint, progress_segments, sparkline, status_sgr,
     target_text,
 };
+use crate::render::{TableStyle, safe};
 use crate::report::{ReportRow, Selection, build_rows};
 use crate::storage::Access;
 use std::fmt::Write as _;
@@ -42,114 +43,139 @@ fn render_page(
     out: &mut String,
     row: &ReportRow,
     entries: &[Entry],
-    observations: &[crate::model::Observation],
-    style: &crate::render::TableStyle,
+    observations: &[Observation],
+    style: &TableStyle,
 ) {
-    let def = &row.def;
-    let a = &row.assessment;
-    let p = &def.provenance;
-    let color = style.color;
-    let numbers = style.numbers;
-    // Pages read best at most 100 columns wide, and not below 40.
-    let width = style.width.map_or(100, |w| (w as usize).clamp(40, 100));
-    let wrap = |text: &str, first: &str, rest: &str| -> String {
-        let options = textwrap::Options::new(width)
+    let mut page = Page {
+        out,
+        color: style.color,
+        numbers: style.numbers,
+        // Pages read best at most 100 columns wide, and not below 40.
+        width: style.width.map_or(100, |w| (w as usize).clamp(40, 100)),
+        indent: " ".repeat(2 + LABEL),
+    };
+    page.heading(row);
+    page.standing(row);
+    page.series(row, observations);
+    page.promise(row);
+    page.provenance(row);
+    page.history(row, entries, style);
+}
+
+/// Width of the label column (`status`, `why`, ...).
+const LABEL: usize = 12;
+
+/// A page being written: where, how wide, with which colours and numbers.
+struct Page<'o> {
+    out: &'o mut String,
+    color: bool,
+    numbers: NumberStyle,
+    width: usize,
+    indent: String,
+}
+
+impl Page<'_> {
+    fn wrap(&self, text: &str, first: &str, rest: &str) -> String {
+        let options = textwrap::Options::new(self.width)
             .initial_indent(first)
             .subsequent_indent(rest)
             .word_splitter(textwrap::WordSplitter::NoHyphenation)
             .break_words(false);
         textwrap::fill(text.trim(), options)
-    };
-    const LABEL: usize = 12;
-    let indent = " ".repeat(2 + LABEL);
-    let label = |name: &str| paint(&format!("  {name:<LABEL$}"), DIM, color);
-    // Wraps the plain text, then paints it, so colour never counts towards
-    // the width.
-    let field = |out: &mut String, name: &str, value: &str, sgr: &str| {
-        let text = wrap(value, &indent, &indent);
-        let _ = writeln!(
-            out,
+    }
+
+    fn line(&mut self, text: &str) {
+        let _ = writeln!(self.out, "{text}");
+    }
+
+    fn label(&self, name: &str) -> String {
+        paint(&format!("  {name:<LABEL$}"), DIM, self.color)
+    }
+
+    /// A labelled field: wraps the plain text, then paints it, so colour
+    /// never counts towards the width.
+    fn field(&mut self, name: &str, value: &str, sgr: &str) {
+        let text = self.wrap(value, &self.indent, &self.indent);
+        let line = format!(
             "{}{}",
-            label(name),
-            paint(text.trim_start(), sgr, color)
+            self.label(name),
+            paint(text.trim_start(), sgr, self.color)
         );
-    };
+        self.line(&line);
+    }
 
-    // Title: id and title wrapped together (the id counts towards the
-    // width), then the id painted.
-    let heading = wrap(&format!("{} — {}", def.id, def.title), "", "  ");
-    let rest = heading.strip_prefix(def.id.as_str()).unwrap_or(&heading);
-    let _ = writeln!(out, "{}{rest}", paint(&def.id, BOLD, color));
-    let _ = writeln!(out);
+    /// Id and title wrapped together (the id counts towards the width),
+    /// then the id painted.
+    fn heading(&mut self, row: &ReportRow) {
+        let def = &row.def;
+        let heading = self.wrap(&format!("{} — {}", def.id, def.title), "", "  ");
+        let rest = heading.strip_prefix(def.id.as_str()).unwrap_or(&heading);
+        let line = format!("{}{rest}", paint(&def.id, BOLD, self.color));
+        self.line(&line);
+        self.line("");
+    }
 
-    // Where it stands, and why.
-    let figures = match figures_date(row) {
-        Some(date) => format!("; figures to {date}"),
-        None => "; no figures yet".to_string(),
-    };
-    field(
-        out,
-        "status",
-        &format!("{} as of {}{figures}", a.status, row.as_of),
-        status_sgr(a.status),
-    );
-    field(out, "why", &a.explanation, "");
-    if a.progress_pct.is_some() {
-        let bar = progress_segments(a.progress_pct, a.expected_pct, a.status).render(color);
-        let note = if a.expected_pct.is_some() {
-            paint("  (│ where the linear path expects it)", DIM, color)
-        } else {
-            String::new()
+    /// Where it stands, and why.
+    fn standing(&mut self, row: &ReportRow) {
+        let (def, a) = (&row.def, &row.assessment);
+        let figures = match figures_date(row) {
+            Some(date) => format!("; figures to {date}"),
+            None => "; no figures yet".to_string(),
         };
-        let _ = writeln!(out, "{}{bar}{note}", label("progress"));
+        let status = format!("{} as of {}{figures}", a.status, row.as_of);
+        self.field("status", &status, status_sgr(a.status));
+        self.field("why", &a.explanation, "");
+        if a.progress_pct.is_some() {
+            let bar =
+                progress_segments(a.progress_pct, a.expected_pct, a.status).render(self.color);
+            let note = if a.expected_pct.is_some() {
+                paint("  (│ where the linear path expects it)", DIM, self.color)
+            } else {
+                String::new()
+            };
+            let line = format!("{}{bar}{note}", self.label("progress"));
+            self.line(&line);
+        }
+        if let Some(latest) = &a.latest {
+            let what = match def.kind {
+                Kind::Cumulative => "running total to ",
+                _ => "",
+            };
+            let quantity = human_quantity(&latest.quantity, &def.unit, self.numbers);
+            self.field(
+                "latest",
+                &format!("{quantity} ({what}{})", latest.date),
+                BOLD,
+            );
+        }
+        if let Some(base) = &a.base
+            && def.kind == Kind::Level
+        {
+            let quantity = human_quantity(&base.quantity, &def.unit, self.numbers);
+            self.field("base", &format!("{quantity} ({})", base.date), "");
+        }
     }
-    if let Some(latest) = &a.latest {
-        let what = if def.kind == Kind::Cumulative {
-            "running total to "
-        } else {
-            ""
+
+    /// A sparkline of the figures: it keeps the latest figures that fit;
+    /// the count and dates go on their own line when the width asks for it.
+    fn series(&mut self, row: &ReportRow, observations: &[Observation]) {
+        let points = crate::chart::series(&row.def, observations, row.as_of);
+        let [first, .., last] = points.as_slice() else {
+            return;
         };
-        field(
-            out,
-            "latest",
-            &format!(
-                "{} ({what}{})",
-                human_quantity(&latest.quantity, &def.unit, numbers),
-                latest.date
-            ),
-            BOLD,
-        );
-    }
-    if let Some(base) = &a.base
-        && def.kind == Kind::Level
-    {
-        field(
-            out,
-            "base",
-            &format!(
-                "{} ({})",
-                human_quantity(&base.quantity, &def.unit, numbers),
-                base.date
-            ),
-            "",
-        );
-    }
-    let points = crate::chart::series(def, observations, row.as_of);
-    if let [first, .., last] = points.as_slice() {
         let values: Vec<f64> = points.iter().map(|p| p.value).collect();
-        let unit = if def.unit == "%" { "%" } else { "" };
-        let value = |p: &crate::chart::ChartPoint| {
-            let q = crate::model::Quantity {
+        let unit = if row.def.unit == "%" { "%" } else { "" };
+        let value = |p: &ChartPoint| {
+            let q = Quantity {
                 value: p.label_value,
                 qualifier: p.qualifier,
             };
-            human_quantity(&q, unit, numbers)
+            human_quantity(&q, unit, self.numbers)
         };
-        // The sparkline keeps the latest figures that fit; the count and
-        // dates go on their own line when the width asks for it.
         let ends = format!("  {} → {}", value(first), value(last));
-        let room = width
-            .saturating_sub(indent.len() + display_width(&ends))
+        let room = self
+            .width
+            .saturating_sub(self.indent.len() + display_width(&ends))
             .max(8);
         let mut spark: Vec<char> = sparkline(&values).chars().collect();
         if spark.len() > room {
@@ -159,89 +185,82 @@ fn render_page(
         }
         let spark: String = spark.into_iter().collect();
         let details = format!("({} figures, {}..{})", points.len(), first.date, last.date);
-        let used = indent.len() + display_width(&spark) + display_width(&ends);
-        let gap = if used + 2 + display_width(&details) <= width {
+        let used = self.indent.len() + display_width(&spark) + display_width(&ends);
+        let gap = if used + 2 + display_width(&details) <= self.width {
             "  ".to_string()
         } else {
-            format!("\n{indent}")
+            format!("\n{}", self.indent)
         };
-        let _ = writeln!(
-            out,
+        let line = format!(
             "{}{}{ends}{gap}{}",
-            label("series"),
-            paint(&spark, status_sgr(a.status), color),
-            paint(&details, DIM, color),
+            self.label("series"),
+            paint(&spark, status_sgr(row.assessment.status), self.color),
+            paint(&details, DIM, self.color),
         );
+        self.line(&line);
     }
 
-    // What was promised.
-    let _ = writeln!(out);
-    field(out, "target", &target_text(row, numbers), BOLD);
-    if let (Some(start), Some(end)) = (def.window_start, def.deadline) {
-        field(out, "window", &format!("{start}..{end}"), "");
+    /// What was promised.
+    fn promise(&mut self, row: &ReportRow) {
+        let def = &row.def;
+        self.line("");
+        self.field("target", &target_text(row, self.numbers), BOLD);
+        if let (Some(start), Some(end)) = (def.window_start, def.deadline) {
+            self.field("window", &format!("{start}..{end}"), "");
+        }
+        self.field("kind", &kind_text(def.kind), "");
+        self.field("metric", &def.metric, "");
+        let good = format!("{} ({})", def.direction_word(), def.direction);
+        self.field("good when", &good, "");
+        self.field("unit", &def.unit, "");
+        let updates = format!("{} (stale after that plus a grace period)", def.cadence);
+        self.field("updates", &updates, "");
     }
-    field(out, "kind", &kind_text(def.kind), "");
-    field(out, "metric", &def.metric, "");
-    field(
-        out,
-        "good when",
-        &format!("{} ({})", def.direction_word(), def.direction),
-        "",
-    );
-    field(out, "unit", &def.unit, "");
-    field(
-        out,
-        "updates",
-        &format!("{} (stale after that plus a grace period)", def.cadence),
-        "",
-    );
 
-    // Who said it, when, and how we read it.
-    let _ = writeln!(out);
-    let _ = writeln!(
-        out,
-        "{}",
-        wrap(&format!("“{}”", p.quote.trim()), "  ", "   ")
-    );
-    let who = format!("— {}, {}, {}", p.speaker, p.speaker_role, p.statement_date);
-    let _ = writeln!(out, "{}", wrap(&who, "    ", "      "));
-    let _ = writeln!(
-        out,
-        "{}",
-        paint(&wrap(&p.source_title, "      ", "      "), DIM, color)
-    );
-    if let Some(url) = &p.source_url {
-        let _ = writeln!(out, "      {}", paint(url, DIM, color));
-    }
-    let _ = writeln!(out);
-    let _ = writeln!(
-        out,
-        "{}",
-        wrap(
-            &format!("How we read it: {}", def.interpretation.trim()),
-            "  ",
-            "  "
-        )
-    );
-    let _ = writeln!(out);
-    if entries.is_empty() {
-        let hint = format!(
-            "No observations yet. Record one with `tracker record {} VALUE --period P --source TEXT`.",
-            def.id
+    /// Who said it, when, and how we read it.
+    fn provenance(&mut self, row: &ReportRow) {
+        let (def, p) = (&row.def, &row.def.provenance);
+        self.line("");
+        let quote = self.wrap(&format!("“{}”", p.quote.trim()), "  ", "   ");
+        self.line(&quote);
+        let who = format!("— {}, {}, {}", p.speaker, p.speaker_role, p.statement_date);
+        let who = self.wrap(&who, "    ", "      ");
+        self.line(&who);
+        let source = paint(
+            &self.wrap(&p.source_title, "      ", "      "),
+            DIM,
+            self.color,
         );
-        let _ = writeln!(out, "{}", wrap(&hint, "  ", "  "));
-        return;
+        self.line(&source);
+        if let Some(url) = &p.source_url {
+            let url = format!("      {}", paint(url, DIM, self.color));
+            self.line(&url);
+        }
+        self.line("");
+        let reading = format!("How we read it: {}", def.interpretation.trim());
+        let reading = self.wrap(&reading, "  ", "  ");
+        self.line(&reading);
+        self.line("");
     }
-    let _ = writeln!(
-        out,
-        "{}",
-        paint(
-            &format!("History ({} entries, oldest first)", entries.len()),
-            BOLD,
-            color
-        )
-    );
-    out.push_str(&trail_table(entries, &|_| def.unit.as_str(), false, style));
+
+    /// Every entry of the trail, or how to record the first.
+    fn history(&mut self, row: &ReportRow, entries: &[Entry], style: &TableStyle) {
+        let def = &row.def;
+        if entries.is_empty() {
+            let hint = format!(
+                "No observations yet. Record one with `tracker record {} VALUE --period P --source TEXT`.",
+                def.id
+            );
+            let hint = self.wrap(&hint, "  ", "  ");
+            self.line(&hint);
+            return;
+        }
+        let title = format!("History ({} entries, oldest first)", entries.len());
+        let title = paint(&title, BOLD, self.color);
+        self.line(&title);
+        self.out
+            .push_str(&trail_table(entries, &|_| def.unit.as_str(), false, style));
+    }
 }
 
 /// The kind, and what it means for the figures.

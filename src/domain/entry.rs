@@ -156,24 +156,21 @@ pub fn parse_recorded_at(text: &str) -> Result<DateTime<Utc>, RuleError> {
         })
 }
 
-/// Who recorded something and when, as the trail stores it (entries and
-/// definition versions alike), with the reason if one is given.
-pub fn check_recorded(
-    recorded_by: &str,
-    recorded_at: &str,
-    reason: Option<&str>,
-) -> Result<DateTime<Utc>, RuleError> {
-    let at = parse_recorded_at(recorded_at)?;
+/// Who recorded something, as the trail stores it (entries and definition
+/// versions alike), with the reason if one is given. (When: a
+/// `DateTime<Utc>` is always a valid time; its text form is checked where
+/// text is read, by [`parse_recorded_at`].)
+pub fn check_recorded(recorded_by: &str, reason: Option<&str>) -> Result<(), RuleError> {
     text::BY.named("recorded_by").check(recorded_by)?;
     text::REASON.named("reason").check_opt(reason)?;
-    Ok(at)
+    Ok(())
 }
 
 /// A whole entry as stored or restored, against the definition in force
 /// when it was recorded: its text, its time, and for a record or
 /// correction its amount and period.
 pub fn check_entry(def: &TargetDef, entry: &Entry) -> Result<(), RuleError> {
-    let recorded = parse_recorded_at(&entry.recorded_at)?;
+    let recorded = entry.recorded_at;
     text::SOURCE.named("source").check(&entry.source)?;
     text::URL.named("url").check_url_opt(entry.url.as_deref())?;
     text::NOTE.named("note").check_opt(entry.note.as_deref())?;

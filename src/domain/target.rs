@@ -1,7 +1,8 @@
 //! Target definitions: what a valid one is, and the typed draft that
-//! `target add` and `target amend` fill from flags and build with one
-//! [`TargetDraft::build`], so an error names the flag the user typed, never
-//! a line of a file they did not write.
+//! `target add` and `target amend` fill from flags, and target files from
+//! their fields, all built with one [`TargetDraft::build`]. An error names
+//! the field, which each caller shows as the flag the user typed or the
+//! file line they wrote, never a line of a file they did not write.
 
 use super::RuleError;
 use super::entry::{check_limit, check_sign, check_years};
@@ -116,21 +117,20 @@ pub fn check_target(def: &TargetDef) -> Result<(), RuleError> {
 }
 
 /// A stored or restored definition version: the definition, and who
-/// recorded it, when and why.
+/// recorded it and why.
 pub fn check_version(
     def: &TargetDef,
     recorded_by: &str,
-    recorded_at: &str,
     reason: Option<&str>,
 ) -> Result<(), RuleError> {
     check_target(def)?;
-    super::entry::check_recorded(recorded_by, recorded_at, reason)?;
+    super::entry::check_recorded(recorded_by, reason)?;
     Ok(())
 }
 
 /// A definition as typed: every field as text, before any is checked.
-/// Built from flags (`target add`) or from a stored definition with some
-/// fields replaced (`target amend`).
+/// Built from flags (`target add`), from a stored definition with some
+/// fields replaced (`target amend`) or from a target file's fields.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TargetDraft {
     pub id: String,

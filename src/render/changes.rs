@@ -6,6 +6,7 @@ use super::csv::spell;
 use super::table::{TableStyle, new_table, paint, status_sgr};
 use crate::changes::{COLUMNS, Change, ChangeKind, Window};
 use crate::cli::Format;
+use crate::domain::entry::timestamp;
 use crate::error::{CliError, CliResult};
 use crate::report::Cell;
 use serde::ser::{SerializeSeq, Serializer};
@@ -71,8 +72,10 @@ fn json(changes: &[Change], window: &Window) -> CliResult<Vec<u8>> {
 fn window_text(window: &Window) -> String {
     format!(
         "recorded after {} up to {}; statuses as of {}",
-        window.since.as_deref().unwrap_or("the ledger's beginning"),
-        window.until,
+        window
+            .since
+            .map_or_else(|| "the ledger's beginning".to_string(), timestamp),
+        timestamp(window.until),
         window.as_of
     )
 }
@@ -146,7 +149,7 @@ fn markdown(changes: &[Change], window: &Window) -> String {
 /// " (by ana, 2025-06-30T12:00:00.000Z)" for an entry.
 fn by_whom(c: &Change) -> String {
     match (&c.recorded_by, &c.recorded_at) {
-        (Some(by), Some(at)) => format!(" (by {by}, {at})"),
+        (Some(by), Some(at)) => format!(" (by {by}, {})", timestamp(*at)),
         _ => String::new(),
     }
 }
@@ -176,7 +179,7 @@ fn table(changes: &[Change], window: &Window, style: &TableStyle) -> String {
             c.target_id.clone(),
             what,
             match (&c.recorded_by, &c.recorded_at) {
-                (Some(by), Some(at)) => format!("{by}, {at}"),
+                (Some(by), Some(at)) => format!("{by}, {}", timestamp(*at)),
                 _ => String::new(),
             },
         ]);
@@ -202,8 +205,8 @@ mod tests {
         let mut after = sample_row("x-1", "t");
         after.assessment.verdict.status = Status::AtRisk;
         let window = Window {
-            since: Some("2025-06-01T00:00:00.000Z".into()),
-            until: "2025-06-30T12:00:00.000Z".into(),
+            since: Some("2025-06-01T00:00:00Z".parse().unwrap()),
+            until: "2025-06-30T12:00:00Z".parse().unwrap(),
             as_of: date("2025-06-30"),
         };
         (

@@ -4,12 +4,14 @@
 
 use super::csv::neutralise;
 use super::table::{TableStyle, display_width, new_table};
+use crate::domain::entry::timestamp;
 use crate::error::{CliError, CliResult};
 use crate::model::{Action, Entry};
 use crate::numfmt::human_quantity;
 use crate::period::format_period;
 use crate::storage::TargetVersion;
 use crate::value::format_plain;
+use chrono::{DateTime, Utc};
 use comfy_table::Cell;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -28,7 +30,7 @@ struct EntryRecord<'a> {
     url: Option<&'a str>,
     note: Option<&'a str>,
     recorded_by: &'a str,
-    recorded_at: &'a str,
+    recorded_at: String,
     supersedes: Option<i64>,
     reason: Option<&'a str>,
     superseded_by: Option<i64>,
@@ -53,7 +55,7 @@ fn records(entries: &[Entry]) -> Vec<EntryRecord<'_>> {
             url: e.url.as_deref(),
             note: e.note.as_deref(),
             recorded_by: &e.recorded_by,
-            recorded_at: &e.recorded_at,
+            recorded_at: timestamp(e.recorded_at),
             supersedes: e.supersedes,
             reason: e.reason.as_deref(),
             superseded_by: superseded_by.get(&e.id).copied(),
@@ -115,7 +117,7 @@ pub fn render_entries(format: MachineFormat, entries: &[Entry]) -> CliResult<Vec
                         opt(r.url),
                         opt(r.note),
                         neutralise(r.recorded_by),
-                        r.recorded_at.to_string(),
+                        r.recorded_at,
                         r.supersedes.map(|i| i.to_string()).unwrap_or_default(),
                         opt(r.reason),
                         r.superseded_by.map(|i| i.to_string()).unwrap_or_default(),
@@ -191,7 +193,7 @@ impl TrailLine {
                 .map(|q| human_quantity(&q, unit_of(&entry.target_id), style.numbers))
                 .unwrap_or_else(|| "—".to_string()),
             source,
-            recorded: format!("{}\n{}", entry.recorded_by, short_time(&entry.recorded_at)),
+            recorded: format!("{}\n{}", entry.recorded_by, short_time(entry.recorded_at)),
             change: change_text(entry, newer),
         }
     }
@@ -357,11 +359,8 @@ fn trimmed(table: &comfy_table::Table) -> String {
 
 /// `2026-03-31T12:00:00.000Z` as `2026-03-31 12:00:00Z`: to the second,
 /// enough to pick a `--known-at` (CSV and JSON keep the milliseconds).
-fn short_time(rfc3339: &str) -> String {
-    match (rfc3339.get(..10), rfc3339.get(11..19)) {
-        (Some(day), Some(second)) if rfc3339.ends_with('Z') => format!("{day} {second}Z"),
-        _ => rfc3339.to_string(),
-    }
+fn short_time(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M:%SZ").to_string()
 }
 
 /// Definition versions: only amended targets are worth a table.
@@ -376,7 +375,7 @@ pub fn render_versions_table(versions: &[TargetVersion], style: &TableStyle) -> 
         table.add_row(vec![
             Cell::new(&v.def.id),
             Cell::new(v.version),
-            Cell::new(short_time(&v.recorded_at)),
+            Cell::new(short_time(v.recorded_at)),
             Cell::new(&v.recorded_by),
             Cell::new(v.reason.as_deref().unwrap_or("")),
         ]);

@@ -21,11 +21,13 @@
 
 use crate::aggregate::{Aggregate, aggregate, progress_of};
 use crate::chart::{ChartData, render_svg};
+use crate::domain::entry::timestamp;
 use crate::error::{CliError, CliResult, ErrorKind};
 use crate::model::{Action, Entry, Kind, Observation, Qualifier, Quantity, Status};
 use crate::numfmt::{NumberStyle, human};
 use crate::period::format_period;
 use crate::report::ReportRow;
+use chrono::{DateTime, Utc};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use std::collections::{BTreeMap, HashMap};
 
@@ -44,8 +46,8 @@ pub struct PageTarget {
 pub struct Page {
     pub targets: Vec<PageTarget>,
     pub as_of: chrono::NaiveDate,
-    /// `--known-at` in the ledger's timestamp form; `None`: everything.
-    pub known_at: Option<String>,
+    /// `--known-at`; `None`: everything.
+    pub known_at: Option<DateTime<Utc>>,
     pub numbers: NumberStyle,
     /// Group the overview by source, with an aggregate score per group.
     pub group_by_source: bool,
@@ -116,7 +118,7 @@ fn header_facts(page: &Page) -> Markup {
             dt { "Ledger as known at" }
             dd {
                 @match &page.known_at {
-                    Some(at) => { time datetime=(at) { (at) } " (entries recorded later are not shown)" }
+                    Some(at) => { @let at = timestamp(*at); time datetime=(at) { (at) } " (entries recorded later are not shown)" }
                     None => { "every entry recorded when this page was made" }
                 }
             }
@@ -193,7 +195,7 @@ pub fn aggregate_text(result: Option<Aggregate>, total: usize) -> String {
             if total == 1 { "" } else { "s" }
         ),
         None => format!(
-            "No aggregate score: none of the {total} target{} has a ratio to score yet.",
+            "No aggregate score: none of the {total} target{} has a trend to score yet.",
             if total == 1 { "" } else { "s" }
         ),
     }
@@ -417,7 +419,7 @@ fn history(entries: &[Entry], unit: &str, numbers: NumberStyle) -> Markup {
                                 (link(&e.source, e.url.as_deref()))
                                 @if let Some(note) = &e.note { br; span.note { "Note: " (note) } }
                             }
-                            td { (e.recorded_by) ", " time datetime=(e.recorded_at) { (short_time(&e.recorded_at)) } }
+                            td { (e.recorded_by) ", " time datetime=(timestamp(e.recorded_at)) { (short_time(e.recorded_at)) } }
                             td { (entry_state(e, replaced_by.get(&e.id).copied())) }
                         }
                     }
@@ -447,11 +449,8 @@ fn entry_state(e: &Entry, replaced_by: Option<&Entry>) -> String {
 }
 
 /// `2026-03-31T12:00:00.000Z` as `2026-03-31 12:00 UTC`.
-fn short_time(rfc3339: &str) -> String {
-    match (rfc3339.get(..10), rfc3339.get(11..16)) {
-        (Some(day), Some(minute)) if rfc3339.ends_with('Z') => format!("{day} {minute} UTC"),
-        _ => rfc3339.to_string(),
-    }
+fn short_time(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
 /// The whole style sheet. Colours: text on badge backgrounds is at least
@@ -537,7 +536,7 @@ mod tests {
             url: url.map(str::to_string),
             note: None,
             recorded_by: "tester".into(),
-            recorded_at: "2025-01-20T08:00:00.000Z".into(),
+            recorded_at: "2025-01-20T08:00:00Z".parse().unwrap(),
             supersedes: None,
             reason: None,
         }

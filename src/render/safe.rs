@@ -58,12 +58,7 @@ pub fn entries(entries: &[Entry]) -> Vec<Entry> {
         .iter()
         .map(|e| {
             let mut e = e.clone();
-            for text in [
-                &mut e.target_id,
-                &mut e.source,
-                &mut e.recorded_by,
-                &mut e.recorded_at,
-            ] {
+            for text in [&mut e.target_id, &mut e.source, &mut e.recorded_by] {
                 fix(text);
             }
             fix_opt(&mut e.url);
@@ -84,7 +79,6 @@ pub fn versions(versions: &[TargetVersion]) -> Vec<TargetVersion> {
                 ..v.clone()
             };
             fix(&mut v.recorded_by);
-            fix(&mut v.recorded_at);
             fix_opt(&mut v.reason);
             v
         })
@@ -100,7 +94,6 @@ pub fn changes(changes: &[Change]) -> Vec<Change> {
             let mut c = c.clone();
             fix(&mut c.target_id);
             fix(&mut c.summary);
-            fix_opt(&mut c.recorded_at);
             fix_opt(&mut c.recorded_by);
             fix_opt(&mut c.reason);
             c

@@ -51,7 +51,10 @@ impl SqliteLedger {
                 )));
             }
             if existing.is_empty() {
-                let created = wanted.first().map(|v| v.recorded_at.as_str()).unwrap_or("");
+                let created = wanted
+                    .first()
+                    .map(|v| timestamp(v.recorded_at))
+                    .unwrap_or_default();
                 tx.execute(
                     "INSERT INTO targets (id, created_at) VALUES (?1, ?2)",
                     params![id, created],
@@ -63,7 +66,7 @@ impl SqliteLedger {
                     &tx,
                     &v.def,
                     n as i64 + 1,
-                    &v.recorded_at,
+                    &timestamp(v.recorded_at),
                     &v.recorded_by,
                     v.reason.as_deref(),
                 )?;
@@ -127,7 +130,7 @@ impl SqliteLedger {
                             supersedes,
                             reason: e.reason.as_deref(),
                         },
-                        &e.recorded_at,
+                        &timestamp(e.recorded_at),
                     )?
                 }
             };

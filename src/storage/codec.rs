@@ -1,17 +1,63 @@
-//! How values are stored as text and read back: dates, decimals, enums,
-//! and the row decoders every query shares.
+//! How values are stored as text and read back: dates, times, decimals,
+//! enums, and the row decoders every query shares.
+//!
+//! Times (`recorded_at`, `known_at`, marks) are `DateTime<Utc>` everywhere
+//! above this module; here, and only here, they become the canonical text
+//! the schema holds ([`timestamp`] one way, [`parse_time_col`] the other),
+//! fixed-width so that SQL compares them as text in time order.
 
 use super::*;
 use crate::model::{
     Action, Cadence, Comparator, Direction, Entry, Kind, Observation, Period, Provenance,
     Qualifier, Quantity, TargetDef,
 };
-use chrono::{Datelike, NaiveDate};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use rusqlite::Row;
 use rust_decimal::Decimal;
 use std::str::FromStr;
 
+/// A time as the ledger stores it (and as exports print it).
 pub use crate::domain::entry::timestamp;
+
+/// Reads a stored time; anything but the canonical form is unreadable
+/// (a hand edit, or an older tracker that let it in). The fixed-width form
+/// is read by hand (every trail entry read passes here); anything else
+/// goes to the general check, which accepts exactly what [`timestamp`]
+/// writes.
+pub(super) fn parse_time_col(text: &str) -> StorageResult<DateTime<Utc>> {
+    fast_time(text.as_bytes()).map(Ok).unwrap_or_else(|| {
+        crate::domain::entry::parse_recorded_at(text).map_err(|_| corrupt("time", text))
+    })
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.mmmZ` with a valid date and time, else `None`.
+fn fast_time(b: &[u8]) -> Option<DateTime<Utc>> {
+    let shape = b.len() == 24
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b[10] == b'T'
+        && b[13] == b':'
+        && b[16] == b':'
+        && b[19] == b'.'
+        && b[23] == b'Z';
+    if !shape {
+        return None;
+    }
+    let num = |range: std::ops::Range<usize>| {
+        b[range].iter().try_fold(0u32, |acc, &c| {
+            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+        })
+    };
+    let date = NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)?;
+    let time = chrono::NaiveTime::from_hms_milli_opt(
+        num(11..13)?,
+        num(14..16)?,
+        num(17..19)?,
+        num(20..23)?,
+    )?;
+    // No leap second: the general check decides those.
+    (num(17..19)? < 60).then(|| date.and_time(time).and_utc())
+}
 
 /// `YYYY-MM-DD`, as the schema stores dates. Written by hand: chrono's
 /// formatter is the larger part of an import's per-row cost otherwise.
@@ -241,6 +287,26 @@ pub(super) fn observation_from_row(row: &Row) -> RowResult<Observation> {
     })())
 }
 
+/// A definition version: the target columns ([`super::sql::TARGET_COLUMNS`])
+/// followed by version, recorded_at, recorded_by and reason.
+pub(super) fn version_from_row(row: &Row) -> RowResult<TargetVersion> {
+    let def = target_from_row(row)?;
+    let n = super::sql::TARGET_COLUMN_COUNT;
+    let version = row.get(n)?;
+    let recorded_at: String = row.get(n + 1)?;
+    let recorded_by = row.get(n + 2)?;
+    let reason = row.get(n + 3)?;
+    Ok((|| {
+        Ok(TargetVersion {
+            def: def?,
+            version,
+            recorded_at: parse_time_col(&recorded_at)?,
+            recorded_by,
+            reason,
+        })
+    })())
+}
+
 pub(super) fn entry_from_row(row: &Row) -> RowResult<Entry> {
     let id: i64 = row.get(0)?;
     let target_id: String = row.get(1)?;
@@ -275,7 +341,7 @@ pub(super) fn entry_from_row(row: &Row) -> RowResult<Entry> {
             url,
             note,
             recorded_by,
-            recorded_at,
+            recorded_at: parse_time_col(&recorded_at)?,
             supersedes,
             reason,
         })
@@ -285,6 +351,36 @@ pub(super) fn entry_from_row(row: &Row) -> RowResult<Entry> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The hand-written reader reads what `timestamp` writes, exactly.
+        #[test]
+        fn stored_times_read_back(millis in -2_208_988_800_000i64..7_258_118_400_000i64) {
+            let at = DateTime::from_timestamp_millis(millis).unwrap();
+            let text = timestamp(at);
+            proptest::prop_assert_eq!(fast_time(text.as_bytes()), Some(at));
+            proptest::prop_assert_eq!(parse_time_col(&text).ok(), Some(at));
+        }
+    }
+
+    #[test]
+    fn non_canonical_times_are_unreadable() {
+        for bad in [
+            "2025-06-30T12:00:00Z",
+            "2025-06-30T12:00:00.000+00:00",
+            "2025-06-30 12:00:00.000Z",
+            "2025-02-30T12:00:00.000Z",
+            "2025-06-30T24:00:00.000Z",
+            "2025-06-30T12:00:00.0000",
+            "yesterday-ish",
+            "",
+        ] {
+            assert!(parse_time_col(bad).is_err(), "{bad}");
+        }
+        // A leap second is what `timestamp` writes for one: the general
+        // check reads it.
+        assert!(parse_time_col("2016-12-31T23:59:60.500Z").is_ok());
+    }
 
     #[test]
     fn fast_decimal_reads_what_the_general_parser_reads() {

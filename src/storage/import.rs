@@ -1061,7 +1061,7 @@ speaker_role = "test"
                 .execute(
                     &batch_insert_sql(1),
                     params![
-                        "2021-06-01T00:00:00Z",
+                        "2021-06-01T00:00:00.000Z",
                         "syn-sum",
                         "3",
                         "exact",

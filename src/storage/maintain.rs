@@ -108,6 +108,9 @@ impl SqliteLedger {
         if let Err(e) = self.entries(None) {
             problems.push(format!("unreadable entry in the trail: {e}"));
         }
+        if let Err(e) = self.target_versions(None) {
+            problems.push(format!("unreadable definition version: {e}"));
+        }
         if overlaps > 0 {
             problems.push(format!(
                 "{overlaps} current observation(s) of cumulative targets overlap another"

@@ -20,6 +20,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002-covering-index.sql"),
     include_str!("migrations/0003-base-period.sql"),
     include_str!("migrations/0004-marks.sql"),
+    include_str!("migrations/0005-mark-names.sql"),
 ];
 
 /// The schema version this build writes.

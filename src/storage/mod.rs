@@ -201,7 +201,7 @@ pub struct Correction {
 pub struct TargetVersion {
     pub def: TargetDef,
     pub version: i64,
-    pub recorded_at: String,
+    pub recorded_at: DateTime<Utc>,
     pub recorded_by: String,
     pub reason: Option<String>,
 }
@@ -212,11 +212,11 @@ impl TargetVersion {
     /// definition an entry recorded then is judged by.
     pub fn in_force<'v>(
         versions: &[&'v TargetVersion],
-        recorded_at: &str,
+        recorded_at: DateTime<Utc>,
     ) -> Option<&'v TargetVersion> {
         versions
             .iter()
-            .filter(|v| v.recorded_at.as_str() <= recorded_at)
+            .filter(|v| v.recorded_at <= recorded_at)
             .max_by_key(|v| v.version)
             .or_else(|| versions.iter().min_by_key(|v| v.version))
             .copied()

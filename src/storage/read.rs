@@ -207,23 +207,11 @@ impl SqliteLedger {
              FROM target_versions v WHERE ?1 IS NULL OR v.target_id = ?1
              ORDER BY v.target_id, v.version"
         );
-        let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map(params![id], |row| {
-            let def = target_from_row(row)?;
-            let n = TARGET_COLUMN_COUNT;
-            let version = row.get(n)?;
-            let recorded_at = row.get(n + 1)?;
-            let recorded_by = row.get(n + 2)?;
-            let reason = row.get(n + 3)?;
-            Ok(def.map(|def| TargetVersion {
-                def,
-                version,
-                recorded_at,
-                recorded_by,
-                reason,
-            }))
-        })?;
-        rows.map(|row| row?).collect()
+        self.conn
+            .prepare(&sql)?
+            .query_map(params![id], version_from_row)?
+            .map(|row| row?)
+            .collect()
     }
 }
 

@@ -92,21 +92,31 @@ impl Store for SqliteLedger {
     ) -> StorageResult<ImportSummary> {
         SqliteLedger::import_targets(self, targets, recorded_by, now)
     }
-    fn entries_between(&self, since: Option<&str>, until: &str) -> StorageResult<Vec<Entry>> {
+    fn entries_between(
+        &self,
+        since: Option<DateTime<Utc>>,
+        until: DateTime<Utc>,
+    ) -> StorageResult<Vec<Entry>> {
         SqliteLedger::entries_between(self, since, until)
     }
     fn target_versions_between(
         &self,
-        since: Option<&str>,
-        until: &str,
+        since: Option<DateTime<Utc>>,
+        until: DateTime<Utc>,
     ) -> StorageResult<Vec<TargetVersion>> {
         SqliteLedger::target_versions_between(self, since, until)
     }
-    fn latest_mark(&self) -> StorageResult<Option<String>> {
-        SqliteLedger::latest_mark(self)
+    fn latest_mark(&self, name: Option<&str>) -> StorageResult<Option<DateTime<Utc>>> {
+        SqliteLedger::latest_mark(self, name)
     }
-    fn add_mark(&mut self, until: &str, recorded_at: &str, by: &str) -> StorageResult<()> {
-        SqliteLedger::add_mark(self, until, recorded_at, by)
+    fn add_mark(
+        &mut self,
+        name: Option<&str>,
+        until: DateTime<Utc>,
+        recorded_at: DateTime<Utc>,
+        by: &str,
+    ) -> StorageResult<()> {
+        SqliteLedger::add_mark(self, name, until, recorded_at, by)
     }
     fn check(&self) -> StorageResult<Vec<String>> {
         SqliteLedger::check(self)

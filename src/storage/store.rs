@@ -22,10 +22,14 @@
 //!   k-th added row gets the k-th new id.
 //! * **Consistent reads.** A read method sees one snapshot: a report
 //!   running during an import sees all of it or none of it.
-//! * **The ledger's clock.** `recorded_at` is the writer's `now`, stored in
-//!   the canonical text form ([`super::timestamp`]) so that `known_at`
-//!   comparisons are text comparisons; a report `known_at` a time sees
-//!   exactly the entries and definitions recorded at or before it.
+//! * **The ledger's clock.** Times cross this trait as `DateTime<Utc>`.
+//!   `recorded_at` is the writer's `now` to the millisecond (truncated):
+//!   a backend stores it so that it reads back exactly and orders as time
+//!   (SQLite: the canonical text form of [`super::timestamp`], compared as
+//!   text; PostgreSQL: `timestamptz`, whose microseconds hold it exactly).
+//!   A report `known_at` a time sees exactly the entries and definitions
+//!   recorded at or before it, with `known_at` truncated to the
+//!   millisecond the same way.
 //! * **Errors by kind.** Failures map onto [`StorageError`]'s kinds
 //!   (conflict, busy, read-only, disk full, corrupt, ...), never a
 //!   backend's raw codes.
@@ -169,23 +173,38 @@ pub trait Store {
     ) -> StorageResult<ImportSummary>;
 
     /// Trail entries recorded in `(since, until]` (`since` None: from the
-    /// beginning), oldest first. Times are canonical ledger timestamps.
-    fn entries_between(&self, since: Option<&str>, until: &str) -> StorageResult<Vec<Entry>>;
+    /// beginning), oldest first (by id). Bounds compare at the ledger's
+    /// millisecond precision, as `known_at` does.
+    fn entries_between(
+        &self,
+        since: Option<DateTime<Utc>>,
+        until: DateTime<Utc>,
+    ) -> StorageResult<Vec<Entry>>;
 
     /// Definition versions recorded in `(since, until]`, ordered by time,
     /// target and version.
     fn target_versions_between(
         &self,
-        since: Option<&str>,
-        until: &str,
+        since: Option<DateTime<Utc>>,
+        until: DateTime<Utc>,
     ) -> StorageResult<Vec<TargetVersion>>;
 
-    /// The `until` of the latest `changes --mark` run, if any.
-    fn latest_mark(&self) -> StorageResult<Option<String>>;
+    /// The `until` of the latest `changes --mark` run of the mark `name`
+    /// (`None`: the unnamed mark), if any. Marks of different names never
+    /// affect each other: each cron job keeps its own.
+    fn latest_mark(&self, name: Option<&str>) -> StorageResult<Option<DateTime<Utc>>>;
 
-    /// Appends a mark (append-only, like the trail): the next `--since
-    /// last` starts at `until`.
-    fn add_mark(&mut self, until: &str, recorded_at: &str, by: &str) -> StorageResult<()>;
+    /// Appends a mark of `name` (`None`: the unnamed mark; append-only,
+    /// like the trail): its next `--since last` starts at `until`.
+    /// `recorded_at` is the run's `now`. Names are checked by the caller
+    /// (the target-id grammar).
+    fn add_mark(
+        &mut self,
+        name: Option<&str>,
+        until: DateTime<Utc>,
+        recorded_at: DateTime<Utc>,
+        by: &str,
+    ) -> StorageResult<()>;
 
     /// The store's own integrity checks; every problem found (empty:
     /// healthy).

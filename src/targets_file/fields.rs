@@ -79,22 +79,15 @@ impl<'a> Cx<'a> {
         Ok(Some(s))
     }
 
-    pub(super) fn enum_value<T: FromStr<Err = String>>(
-        &self,
-        p: &Place<'_>,
-        name: &str,
-        v: &Spanned<Value>,
-    ) -> Result<T, TargetFileError> {
-        let s = self.string(p, name, v)?;
-        s.parse::<T>().map_err(|m| self.bad(p, name, v, m))
-    }
-
+    /// A required enum's text (its spelling is checked by
+    /// [`crate::domain::target::TargetDraft::build`]); when absent, the
+    /// error lists the spellings of `T`.
     pub(super) fn req_enum<T: FromStr<Err = String>>(
         &self,
         p: &Place<'_>,
         name: &str,
         f: &Field,
-    ) -> Result<T, TargetFileError> {
+    ) -> Result<String, TargetFileError> {
         match f {
             None => {
                 // Let the enum list its spellings.
@@ -105,7 +98,26 @@ impl<'a> Cx<'a> {
                     .unwrap_or("a valid value");
                 Err(self.missing(p, name, &format!("expected {accepted}")))
             }
-            Some(v) => self.enum_value(p, name, v),
+            Some(v) => self.string(p, name, v),
+        }
+    }
+
+    /// `true` or `false`; absent: false.
+    pub(super) fn boolean(
+        &self,
+        p: &Place<'_>,
+        name: &str,
+        f: &Field,
+    ) -> Result<bool, TargetFileError> {
+        match f.as_ref().map(|v| (v, v.get_ref())) {
+            None => Ok(false),
+            Some((_, Value::Boolean(b))) => Ok(*b),
+            Some((v, other)) => Err(self.bad(
+                p,
+                name,
+                v,
+                format!("expected true or false, found {}", describe(other)),
+            )),
         }
     }
 
@@ -118,8 +130,20 @@ impl<'a> Cx<'a> {
         name: &str,
         v: &Spanned<Value>,
     ) -> Result<NaiveDate, TargetFileError> {
+        let text = self.date_text(p, name, v)?;
+        crate::period::parse_date(&text).map_err(|e| self.bad(p, name, v, e.to_string()))
+    }
+
+    /// A date's text, from a TOML date (`2024-07-26`) or a string; the date
+    /// itself is read by [`crate::period::parse_date`].
+    pub(super) fn date_text(
+        &self,
+        p: &Place<'_>,
+        name: &str,
+        v: &Spanned<Value>,
+    ) -> Result<String, TargetFileError> {
         const EXPECTED: &str = "expected a date YYYY-MM-DD, e.g. 2024-07-26";
-        let text = match v.get_ref() {
+        Ok(match v.get_ref() {
             Value::Datetime(dt) => match (dt.date, dt.time, dt.offset) {
                 (Some(_), None, None) => dt.to_string(),
                 _ => {
@@ -135,17 +159,7 @@ impl<'a> Cx<'a> {
             other => {
                 return Err(self.bad(p, name, v, format!("{EXPECTED}, found {}", describe(other))));
             }
-        };
-        crate::period::parse_date(&text).map_err(|e| self.bad(p, name, v, e.to_string()))
-    }
-
-    pub(super) fn opt_date(
-        &self,
-        p: &Place<'_>,
-        name: &str,
-        f: &Field,
-    ) -> Result<Option<NaiveDate>, TargetFileError> {
-        f.as_ref().map(|v| self.date(p, name, v)).transpose()
+        })
     }
 
     /// The raw text of a value as written in the file (for numbers, so that
@@ -188,7 +202,20 @@ impl<'a> Cx<'a> {
         v: &Spanned<Value>,
         unit: &str,
     ) -> Result<ParsedValue, TargetFileError> {
-        let text = match v.get_ref() {
+        let text = self.value_text(p, name, v)?;
+        let parsed = parse_value(&text).map_err(|e| self.bad(p, name, v, e.to_string()))?;
+        check_unit(&parsed, unit).map_err(|e| self.bad(p, name, v, e.to_string()))?;
+        Ok(parsed)
+    }
+
+    /// A value's text: a string, or a bare TOML number as written.
+    pub(super) fn value_text(
+        &self,
+        p: &Place<'_>,
+        name: &str,
+        v: &Spanned<Value>,
+    ) -> Result<String, TargetFileError> {
+        Ok(match v.get_ref() {
             Value::String(s) => s.clone(),
             Value::Integer(_) | Value::Float(_) => self.raw(v).to_string(),
             other => {
@@ -202,10 +229,7 @@ impl<'a> Cx<'a> {
                     ),
                 ));
             }
-        };
-        let parsed = parse_value(&text).map_err(|e| self.bad(p, name, v, e.to_string()))?;
-        check_unit(&parsed, unit).map_err(|e| self.bad(p, name, v, e.to_string()))?;
-        Ok(parsed)
+        })
     }
 }
 

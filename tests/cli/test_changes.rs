@@ -389,6 +389,194 @@ fn marks_are_append_only() {
     env.tracker(&["check"]).assert().success();
 }
 
+/// Runs `changes --since SINCE [MORE]` at `now` and returns the CSV rows.
+fn changes_at(env: &mut TestEnv, now: &str, since: &str, more: &[&str]) -> Vec<csv::StringRecord> {
+    let mut args = vec!["changes", "--since", since, "--format", "csv"];
+    args.extend_from_slice(more);
+    let out = at(env, now, &args).success();
+    csv_records(&String::from_utf8(out.get_output().stdout.clone()).unwrap())
+}
+
+/// A figure recorded at `now` (synthetic).
+fn figure(env: &mut TestEnv, now: &str, target: &str, value: &str, period: &str) {
+    at(
+        env,
+        now,
+        &[
+            "record",
+            target,
+            value,
+            "--period",
+            period,
+            "--source",
+            "synthetic",
+        ],
+    )
+    .success();
+}
+
+#[test]
+fn two_jobs_with_named_marks_do_not_move_each_other() {
+    let mut env = TestEnv::new();
+    june(&mut env);
+    // Both jobs start: each sees everything once.
+    let nightly = ["--mark", "nightly"];
+    let weekly = ["--mark", "weekly"];
+    assert!(changes_at(&mut env, "2025-06-30T12:00:00Z", "last:nightly", &nightly).len() > 20);
+    assert!(changes_at(&mut env, "2025-06-30T13:00:00Z", "last:weekly", &weekly).len() > 20);
+    // A figure; the nightly job reports it and moves its own mark.
+    figure(
+        &mut env,
+        "2025-07-01T08:00:00Z",
+        "equipment-renewal",
+        "500bn",
+        "2025-H1",
+    );
+    let rows = changes_at(&mut env, "2025-07-01T12:00:00Z", "last:nightly", &nightly);
+    assert!(
+        rows.iter()
+            .all(|r| &r[col("since")] == "2025-06-30T12:00:00.000Z")
+    );
+    assert!(rows.iter().any(|r| &r[col("change")] == "recorded"));
+    // Another figure; the weekly job still starts at its own mark and so
+    // sees both figures, although the nightly job ran in between.
+    figure(
+        &mut env,
+        "2025-07-02T08:00:00Z",
+        "opbudget-st-share",
+        "80%",
+        "2024",
+    );
+    let rows = changes_at(&mut env, "2025-07-03T12:00:00Z", "last:weekly", &weekly);
+    assert!(
+        rows.iter()
+            .all(|r| &r[col("since")] == "2025-06-30T13:00:00.000Z")
+    );
+    let recorded = rows
+        .iter()
+        .filter(|r| &r[col("change")] == "recorded")
+        .count();
+    assert_eq!(recorded, 2, "{rows:#?}");
+    // The nightly job sees only the second figure: the weekly run did not
+    // move its mark. A bare --mark moves the mark --since read.
+    let rows = changes_at(
+        &mut env,
+        "2025-07-03T13:00:00Z",
+        "last:nightly",
+        &["--mark"],
+    );
+    assert!(
+        rows.iter()
+            .all(|r| &r[col("since")] == "2025-07-01T12:00:00.000Z")
+    );
+    assert_eq!(
+        rows.iter()
+            .filter(|r| &r[col("change")] == "recorded")
+            .count(),
+        1
+    );
+    let rows = changes_at(&mut env, "2025-07-04T12:00:00Z", "last:nightly", &[]);
+    assert!(rows.is_empty(), "{rows:#?}");
+    // Neither named job touched the unnamed mark: there is none.
+    at(
+        &mut env,
+        "2025-07-04T12:00:00Z",
+        &["changes", "--since", "last", "--format", "csv"],
+    )
+    .success()
+    .stderr(predicate::str::contains("no earlier `changes --mark` run"));
+}
+
+#[test]
+fn mark_names_are_checked_and_must_agree() {
+    let mut env = TestEnv::new();
+    june(&mut env);
+    env.now = "2025-06-30T12:00:00Z".into();
+    for (args, message) in [
+        (
+            vec!["--since", "last:Nightly"],
+            "--since last:`Nightly` is not a mark name",
+        ),
+        (vec!["--since", "last:", "--mark"], "is not a mark name"),
+        (
+            vec!["--since", "2025-06-01", "--mark", "night shift"],
+            "--mark `night shift` is not a mark name",
+        ),
+        (
+            vec!["--since", "last:nightly", "--mark", "nighlty"],
+            "--since last:nightly reads one mark but --mark nighlty would move another",
+        ),
+        (
+            vec!["--since", "last", "--mark", "nightly"],
+            "--since last reads one mark but --mark nightly would move another",
+        ),
+    ] {
+        let mut full = vec!["changes", "--format", "csv"];
+        full.extend_from_slice(&args);
+        env.tracker(&full)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(message));
+    }
+    // Nothing was marked by the refused runs.
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    let count: i64 = conn
+        .query_row("SELECT count(*) FROM marks", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(count, 0);
+    // A new named mark may start from a time.
+    env.tracker(&["changes", "--since", "2025-06-01", "--mark", "nightly"])
+        .assert()
+        .success();
+    let rows = changes_at(&mut env, "2025-06-30T13:00:00Z", "last:nightly", &[]);
+    assert!(rows.is_empty(), "{rows:#?}");
+}
+
+#[test]
+fn the_unnamed_mark_of_an_older_ledger_keeps_working() {
+    let mut env = TestEnv::new();
+    june(&mut env);
+    changes_at(&mut env, "2025-06-30T12:00:00Z", "last", &["--mark"]);
+    // The ledger as the previous schema version left it: marks without names.
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.execute_batch(
+        "DROP INDEX marks_by_name; ALTER TABLE marks DROP COLUMN name; PRAGMA user_version = 4;",
+    )
+    .unwrap();
+    drop(conn);
+    env.tracker(&["check"]).assert().success();
+    // Read-only runs (not migrated): the unnamed mark is there, no named one.
+    let rows = changes_at(&mut env, "2025-07-01T12:00:00Z", "last", &[]);
+    assert!(rows.is_empty(), "{rows:#?}");
+    at(
+        &mut env,
+        "2025-07-01T12:00:00Z",
+        &["changes", "--since", "last:nightly", "--format", "csv"],
+    )
+    .success()
+    .stderr(predicate::str::contains(
+        "no earlier `changes --mark nightly` run",
+    ));
+    // A named mark migrates the ledger; the unnamed mark is unchanged.
+    changes_at(
+        &mut env,
+        "2025-07-01T12:00:00Z",
+        "last:nightly",
+        &["--mark"],
+    );
+    let rows = changes_at(&mut env, "2025-07-01T13:00:00Z", "last", &[]);
+    assert!(rows.is_empty(), "{rows:#?}");
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    let names: Vec<String> = conn
+        .prepare("SELECT name FROM marks ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(names, ["", "nightly"]);
+}
+
 #[test]
 fn exit_codes_for_cron() {
     let mut env = TestEnv::new();

@@ -217,6 +217,98 @@ fn grouping_by_source_shows_the_aggregate_score() {
         .stderr(predicates::str::contains("HTML page only"));
 }
 
+/// SYNTHETIC targets of one synthetic source: a direction-only pledge,
+/// a cap on a total, and a direction with one figure (not scorable).
+const SCORED_GROUP: &str = r#"# SYNTHETIC targets for tests; not real-world data.
+format = 1
+
+[source]
+title = "Synthetic briefing (test data)"
+date = 2024-07-26
+
+[[target]]
+id = "syn-direction"
+title = "Synthetic direction"
+kind = "direction"
+metric = "Synthetic metric"
+unit = "enterprises"
+direction = "up"
+quote = "Synthetic quote."
+speaker = "A. Speaker"
+speaker_role = "Synthetic role"
+
+[[target.observation]]
+value = "100"
+period = "2023"
+
+[[target.observation]]
+value = "101"
+period = "2024"
+
+[[target]]
+id = "syn-cap"
+title = "Synthetic cap"
+kind = "cumulative"
+metric = "Synthetic metric"
+unit = "CNY"
+direction = "down"
+target = "<= 100"
+window_start = 2024-01-01
+deadline = 2025-12-31
+quote = "Synthetic quote."
+speaker = "A. Speaker"
+speaker_role = "Synthetic role"
+
+[[target.observation]]
+value = "40"
+period = "2024"
+
+[[target]]
+id = "syn-one-figure"
+title = "Synthetic single figure"
+kind = "direction"
+metric = "Synthetic metric"
+unit = "enterprises"
+direction = "up"
+quote = "Synthetic quote."
+speaker = "A. Speaker"
+speaker_role = "Synthetic role"
+
+[[target.observation]]
+value = "7"
+period = "2024"
+"#;
+
+#[test]
+fn the_aggregate_scores_directions_and_caps() {
+    let env = TestEnv::seeded();
+    let file = env.path("group.toml");
+    std::fs::write(&file, SCORED_GROUP).unwrap();
+    env.tracker(&["target", "import", file.to_str().unwrap()])
+        .assert()
+        .success();
+    let html = page(&env, &["--group-by", "source"]);
+    let group = html
+        .split("<h2>Source: Synthetic briefing (test data)</h2>")
+        .nth(1)
+        .expect("the synthetic group");
+    let line = group
+        .split("<p class=\"aggregate\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</p>").next())
+        .expect("its aggregate line");
+    // Direction: 100 → 101 in a year, +1 %/yr ↦ +1.25. Cap: 40 of 100
+    // used after 366 of 731 days, (366/731)/0.4 = 1.2517 ↦ +4.655. The
+    // single figure has no trend. Mean of two: +2.95, on track.
+    assert_eq!(
+        line,
+        "Aggregate score +2.95 on a scale of −5 to +5: on track (2 of 3 targets scored; \
+         Open SDG aggregated progress status)."
+    );
+    // The same bytes again: the score is part of a reproducible page.
+    assert_eq!(page(&env, &["--group-by", "source"]), html);
+}
+
 // ---------------------------------------------------------------------------
 // A real browser
 

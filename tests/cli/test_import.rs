@@ -311,6 +311,49 @@ fn structural_problems_are_refused_with_the_line() {
     }
 }
 
+/// A restore tells a file that is not JSON, JSON that is not an export,
+/// and an export with a bad field apart, and gives each place once.
+#[test]
+fn a_restore_says_what_is_wrong_with_the_file_once() {
+    let env = TestEnv::seeded();
+    let export = env.path("export.json").display().to_string();
+    env.tracker(&["export", "-o", &export]).assert().success();
+    let text = std::fs::read_to_string(&export).unwrap();
+    let before = snapshot(&env.db());
+    let cases = [
+        (
+            "qualifier.json",
+            text.replacen(r#""qualifier": "exact""#, r#""qualifier": "roughly""#, 1),
+            "unknown qualifier `roughly`",
+        ),
+        (
+            "other.json",
+            r#"{"name": "synthetic"}"#.to_string(),
+            "not a tracker export",
+        ),
+        (
+            "cut.json",
+            text[..text.len() / 2].to_string(),
+            "not valid JSON",
+        ),
+    ];
+    for (name, bytes, reason) in cases {
+        let path = file(&env, name, &bytes);
+        let out = env.tracker(&["import", &path]).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+        assert!(stderr.contains(&format!("{path}:")), "{name}: {stderr}");
+        assert!(stderr.contains(reason), "{name}: {stderr}");
+        assert!(!stderr.contains(" at line "), "{name}: {stderr}");
+        assert_eq!(
+            stderr.contains("not a tracker export"),
+            name == "other.json",
+            "{name}: {stderr}"
+        );
+        assert_eq!(snapshot(&env.db()), before, "{name} wrote");
+    }
+}
+
 /// Builds a ledger with records, a correction, a retraction and an
 /// amendment, optionally touching the seeded entries too. Advances the
 /// clock between steps so the trail has distinct times.
@@ -654,6 +697,34 @@ fn check_exits_4_on_a_damaged_ledger() {
                         '2025-01-01T00:00:00.000Z')"),
             ),
             "unreadable",
+        ),
+        (
+            "unreadable time",
+            damaged(
+                &env,
+                "time.db",
+                sql("INSERT INTO observations (target_id, action, value, qualifier, period_start,
+                        period_end, source, recorded_by, recorded_at)
+                     VALUES ('sei-revenue', 'record', '1', 'exact', '2022-01-01', '2022-12-31', 's', 'x',
+                        'yesterday-ish')"),
+            ),
+            "unreadable time `yesterday-ish`",
+        ),
+        (
+            "unreadable definition time",
+            damaged(
+                &env,
+                "version-time.db",
+                sql("INSERT INTO target_versions SELECT target_id,
+                        (SELECT max(version) + 1 FROM target_versions w
+                         WHERE w.target_id = target_versions.target_id), title, kind, metric, unit,
+                        direction, comparator, target_value, window_start, deadline, limit_value,
+                        is_rate, cadence, quote, speaker, speaker_role, statement_date, source_title,
+                        source_url, interpretation, '2025-01-01 00:00', recorded_by, 'synthetic',
+                        base_period
+                     FROM target_versions WHERE target_id = 'sei-revenue' AND version = 1"),
+            ),
+            "unreadable time `2025-01-01 00:00`",
         ),
         (
             "overlapping amounts",
