@@ -685,17 +685,20 @@ pub(super) fn batch_insert_sql(n: usize) -> String {
     }
     sql
 }
+
+/// What every backend's import must do, as tests a backend runs on a new,
+/// empty store of its own (`contract::decides_like_recording_row_by_row(&mut
+/// store)`): the semantics [`Store::import_observations`] documents.
 #[cfg(test)]
-mod tests {
+pub(in crate::storage) mod contract {
     use super::*;
     use crate::model::Qualifier;
     use crate::targets_file::parse_target_file;
     use rust_decimal::Decimal;
-    use std::path::Path;
 
-    /// A ledger with two synthetic targets (not briefing data): a
+    /// Adds two synthetic targets (not briefing data) to an empty store: a
     /// cumulative one with a window over 2020-2030, and a level one.
-    fn ledger(dir: &Path) -> SqliteLedger {
+    pub(in crate::storage) fn with_targets(store: &mut dyn Store) {
         let file = r#"
 format = 1
 [source]
@@ -729,14 +732,18 @@ speaker = "nobody"
 speaker_role = "test"
 "#;
         let parsed = parse_target_file(file, "synthetic.toml").unwrap();
-        let mut ledger = SqliteLedger::create(&dir.join("ledger.db")).unwrap();
-        ledger
+        store
             .import_targets(&parsed.targets, "test", Utc::now())
             .unwrap();
-        ledger
     }
 
-    fn row(target: &str, value: i64, start: &str, end: &str, source: &str) -> NewObservation {
+    pub(in crate::storage) fn row(
+        target: &str,
+        value: i64,
+        start: &str,
+        end: &str,
+        source: &str,
+    ) -> NewObservation {
         NewObservation {
             target_id: target.to_string(),
             quantity: Quantity {
@@ -755,7 +762,7 @@ speaker_role = "test"
     }
 
     /// `rows` as an import source, row i on line i + 2 (after a header).
-    fn lines(rows: &[NewObservation]) -> std::vec::IntoIter<ImportRow> {
+    pub(in crate::storage) fn lines(rows: &[NewObservation]) -> std::vec::IntoIter<ImportRow> {
         rows.iter()
             .enumerate()
             .map(|(i, observation)| ImportRow {
@@ -766,7 +773,11 @@ speaker_role = "test"
             .into_iter()
     }
 
-    fn at_line(index: usize, rows: &[NewObservation], conflict: ImportConflict) -> RowConflict {
+    pub(in crate::storage) fn at_line(
+        index: usize,
+        rows: &[NewObservation],
+        conflict: ImportConflict,
+    ) -> RowConflict {
         RowConflict {
             line: index as u64 + 2,
             target_id: rows[index].target_id.clone(),
@@ -775,12 +786,10 @@ speaker_role = "test"
         }
     }
 
-    #[test]
-    fn import_checks_rows_against_the_ledger_and_earlier_rows() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut ledger = ledger(dir.path());
-        // #1 in the ledger.
-        ledger
+    pub(in crate::storage) fn decides_like_recording_row_by_row(store: &mut dyn Store) {
+        with_targets(store);
+        // #1 in the store.
+        store
             .record(
                 &row("syn-sum", 5, "2021-01-01", "2021-12-31", "s"),
                 Utc::now(),
@@ -793,7 +802,7 @@ speaker_role = "test"
             row("syn-level", 3, "2022-01-01", "2022-01-01", "s"), // #3
             row("syn-level", 3, "2022-01-01", "2022-01-01", "t"), // other source: #4
         ];
-        let outcome = ledger
+        let outcome = store
             .import_observations(&mut lines(&rows), Utc::now(), ImportMode::Write)
             .unwrap();
         assert_eq!(
@@ -805,7 +814,7 @@ speaker_role = "test"
                 written: true,
             }
         );
-        let ids: Vec<(i64, String)> = ledger
+        let ids: Vec<(i64, String)> = store
             .entries(None)
             .unwrap()
             .into_iter()
@@ -845,7 +854,7 @@ speaker_role = "test"
             at_line(3, &rows, ImportConflict::UnknownTarget),
         ];
         for mode in [ImportMode::CheckOnly, ImportMode::Write] {
-            let outcome = ledger
+            let outcome = store
                 .import_observations(&mut lines(&rows), Utc::now(), mode)
                 .unwrap();
             assert_eq!(outcome.added, 0);
@@ -853,12 +862,204 @@ speaker_role = "test"
             assert_eq!(outcome.conflicts, conflicts);
         }
         let fine = [row("syn-sum", 1, "2023-01-01", "2023-03-31", "s")];
-        let checked = ledger
+        let checked = store
             .import_observations(&mut lines(&fine), Utc::now(), ImportMode::CheckOnly)
             .unwrap();
         assert_eq!(checked.conflicts, vec![]);
-        assert_eq!(ledger.entry_count().unwrap(), 4, "check-only never writes");
-        assert_eq!(ledger.entry_count().unwrap(), 4);
+        assert_eq!(store.entry_count().unwrap(), 4, "check-only never writes");
+        assert_eq!(store.entry_count().unwrap(), 4);
+    }
+
+    /// A large import loads the ledger into its compact state half-way
+    /// (once it has accepted as many rows as the ledger held): rows after
+    /// that are still decided against the ledger's entries (duplicates
+    /// current or not, overlaps with current ones only) and against the
+    /// earlier rows, as rows before it were. A conflict rolls back the
+    /// whole import, the dropped index included.
+    pub(in crate::storage) fn decides_the_same_past_the_ledgers_size(store: &mut dyn Store) {
+        with_targets(store);
+        let now = Utc::now();
+        // #1, corrected by #2; #3 current.
+        store
+            .record(&row("syn-sum", 5, "2019-01-01", "2019-01-31", "s"), now)
+            .unwrap();
+        let correction = Correction {
+            supersedes: 1,
+            quantity: Quantity {
+                value: Decimal::from(6),
+                qualifier: Qualifier::Exact,
+            },
+            period: Some(period_from("2019-02-01".into(), "2019-02-28".into()).unwrap()),
+            source: None,
+            url: None,
+            note: None,
+            reason: "synthetic".into(),
+            recorded_by: "test".into(),
+        };
+        store.correct(&correction, now).unwrap();
+        store
+            .record(&row("syn-sum", 7, "2019-03-01", "2019-03-31", "s"), now)
+            .unwrap();
+        let day =
+            |i: u64| iso_date(NaiveDate::from_ymd_opt(2020, 1, 1).unwrap() + chrono::Days::new(i));
+        let mut rows: Vec<NewObservation> = (0..REBUILD_INDEX_MIN_ROWS as u64 + 5)
+            .map(|i| row("syn-level", i as i64, &day(i), &day(i), "s"))
+            .collect();
+        let n = rows.len();
+        rows.extend([
+            // The superseded #1 again: a duplicate all the same.
+            row("syn-sum", 5, "2019-01-01", "2019-01-31", "s"),
+            // Its period again with another value: #1 is not current, so
+            // no overlap; but #2 (February) and #3 (March) are.
+            row("syn-sum", 9, "2019-01-15", "2019-01-31", "s"),
+            row("syn-sum", 9, "2019-02-15", "2019-03-15", "s"),
+            // An earlier row of this import, again, and overlapped.
+            row("syn-level", 0, &day(0), &day(0), "s"),
+            row("syn-sum", 1, "2019-01-20", "2019-01-20", "s"),
+        ]);
+        let before = store.entry_count().unwrap();
+        let outcome = store
+            .import_observations(&mut lines(&rows), now, ImportMode::Write)
+            .unwrap();
+        let march = period_from("2019-02-01".into(), "2019-02-28".into()).unwrap();
+        assert_eq!(
+            outcome.conflicts,
+            vec![
+                at_line(
+                    n + 2,
+                    &rows,
+                    ImportConflict::OverlapsEntry {
+                        id: 2,
+                        period: march
+                    }
+                ),
+                at_line(
+                    n + 4,
+                    &rows,
+                    ImportConflict::OverlapsRow {
+                        line: n as u64 + 3,
+                        period: rows[n + 1].period,
+                    }
+                ),
+            ]
+        );
+        assert_eq!(outcome.skipped, 2);
+        assert!(!outcome.written);
+        assert_eq!(store.entry_count().unwrap(), before, "rolled back");
+        assert_eq!(store.check().unwrap(), Vec::<String>::new());
+
+        // Without the conflicting rows it is written, ids in row order.
+        let fine: Vec<NewObservation> = rows[..n + 2].to_vec();
+        let outcome = store
+            .import_observations(&mut lines(&fine), now, ImportMode::Write)
+            .unwrap();
+        assert!(outcome.written);
+        assert_eq!((outcome.added, outcome.skipped), (n + 1, 1));
+        let last = store.entry(before + n as i64 + 1).unwrap();
+        assert_eq!(last.period, Some(rows[n + 1].period));
+        assert_eq!(store.check().unwrap(), Vec::<String>::new());
+    }
+
+    /// The report's stream filters current entries in SQL, for speed; it
+    /// must agree with the rule of [`trail::is_current`] on every entry.
+    pub(in crate::storage) fn current_entries_are_the_rules(store: &mut dyn Store) {
+        with_targets(store);
+        let now = Utc::now();
+        for (i, target) in ["syn-sum", "syn-level", "syn-sum", "syn-level"]
+            .iter()
+            .enumerate()
+        {
+            let day = format!("2021-0{}-01", i + 1);
+            store.record(&row(target, 1, &day, &day, "s"), now).unwrap();
+        }
+        let correction = |supersedes| Correction {
+            supersedes,
+            quantity: Quantity {
+                value: Decimal::from(2),
+                qualifier: Qualifier::About,
+            },
+            period: None,
+            source: None,
+            url: None,
+            note: None,
+            reason: "synthetic".into(),
+            recorded_by: "test".into(),
+        };
+        store.correct(&correction(1), now).unwrap(); // #5
+        store.correct(&correction(5), now).unwrap(); // #6
+        store.retract(2, "synthetic", "test", now).unwrap(); // #7
+        let entries = store.entries(None).unwrap();
+        let by_rule: Vec<i64> = entries
+            .iter()
+            .filter(|e| {
+                let superseded = entries.iter().any(|s| s.supersedes == Some(e.id));
+                trail::is_current(e.action, superseded)
+            })
+            .map(|e| e.id)
+            .collect();
+        let mut streamed = Vec::new();
+        store
+            .visit_targets(None, &mut |_, observations| {
+                streamed.extend(observations.iter().map(|o| o.id));
+                Ok(())
+            })
+            .unwrap();
+        streamed.sort_unstable();
+        assert_eq!(streamed, by_rule);
+        assert_eq!(by_rule, [3, 4, 6]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::contract::*;
+    use super::*;
+    use crate::model::Qualifier;
+    use rust_decimal::Decimal;
+    use std::path::Path;
+
+    /// A ledger file with the contract's two synthetic targets.
+    fn ledger(dir: &Path) -> SqliteLedger {
+        let mut ledger = SqliteLedger::create(&dir.join("ledger.db")).unwrap();
+        with_targets(&mut ledger);
+        ledger
+    }
+
+    fn index_present(ledger: &SqliteLedger) -> bool {
+        ledger
+            .conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE name = ?1",
+                params![COVERING_INDEX],
+                |row| row.get::<_, i64>(0),
+            )
+            .unwrap()
+            == 1
+    }
+
+    #[test]
+    fn import_decides_like_recording_row_by_row() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SqliteLedger::create(&dir.path().join("ledger.db")).unwrap();
+        decides_like_recording_row_by_row(&mut store);
+    }
+
+    /// Past the ledger's size the SQLite import loads the ledger into its
+    /// compact state and drops the covering index; a conflict rolls that
+    /// back too, and a written import builds the index again.
+    #[test]
+    fn import_decides_the_same_past_the_ledgers_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SqliteLedger::create(&dir.path().join("ledger.db")).unwrap();
+        decides_the_same_past_the_ledgers_size(&mut store);
+        assert!(index_present(&store));
+    }
+
+    #[test]
+    fn the_reports_current_entries_are_the_rules() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SqliteLedger::create(&dir.path().join("ledger.db")).unwrap();
+        current_entries_are_the_rules(&mut store);
     }
 
     #[test]
@@ -912,107 +1113,6 @@ speaker_role = "test"
             })
             .unwrap();
         assert_eq!(seen, rows.len());
-    }
-
-    /// A large import loads the ledger into its compact state half-way
-    /// (once it has accepted as many rows as the ledger held): rows after
-    /// that are still decided against the ledger's entries (duplicates
-    /// current or not, overlaps with current ones only) and against the
-    /// earlier rows, as rows before it were. A conflict rolls back the
-    /// whole import, the dropped index included.
-    #[test]
-    fn rows_after_the_ledger_is_loaded_are_decided_the_same() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut ledger = ledger(dir.path());
-        let now = Utc::now();
-        // #1, corrected by #2; #3 current.
-        ledger
-            .record(&row("syn-sum", 5, "2019-01-01", "2019-01-31", "s"), now)
-            .unwrap();
-        let correction = Correction {
-            supersedes: 1,
-            quantity: Quantity {
-                value: Decimal::from(6),
-                qualifier: Qualifier::Exact,
-            },
-            period: Some(period_from("2019-02-01".into(), "2019-02-28".into()).unwrap()),
-            source: None,
-            url: None,
-            note: None,
-            reason: "synthetic".into(),
-            recorded_by: "test".into(),
-        };
-        ledger.correct(&correction, now).unwrap();
-        ledger
-            .record(&row("syn-sum", 7, "2019-03-01", "2019-03-31", "s"), now)
-            .unwrap();
-        let day =
-            |i: u64| iso_date(NaiveDate::from_ymd_opt(2020, 1, 1).unwrap() + chrono::Days::new(i));
-        let mut rows: Vec<NewObservation> = (0..REBUILD_INDEX_MIN_ROWS as u64 + 5)
-            .map(|i| row("syn-level", i as i64, &day(i), &day(i), "s"))
-            .collect();
-        let n = rows.len();
-        rows.extend([
-            // The superseded #1 again: a duplicate all the same.
-            row("syn-sum", 5, "2019-01-01", "2019-01-31", "s"),
-            // Its period again with another value: #1 is not current, so
-            // no overlap; but #2 (February) and #3 (March) are.
-            row("syn-sum", 9, "2019-01-15", "2019-01-31", "s"),
-            row("syn-sum", 9, "2019-02-15", "2019-03-15", "s"),
-            // An earlier row of this import, again, and overlapped.
-            row("syn-level", 0, &day(0), &day(0), "s"),
-            row("syn-sum", 1, "2019-01-20", "2019-01-20", "s"),
-        ]);
-        let before = ledger.entry_count().unwrap();
-        let outcome = ledger
-            .import_observations(&mut lines(&rows), now, ImportMode::Write)
-            .unwrap();
-        let march = period_from("2019-02-01".into(), "2019-02-28".into()).unwrap();
-        assert_eq!(
-            outcome.conflicts,
-            vec![
-                at_line(
-                    n + 2,
-                    &rows,
-                    ImportConflict::OverlapsEntry {
-                        id: 2,
-                        period: march
-                    }
-                ),
-                at_line(
-                    n + 4,
-                    &rows,
-                    ImportConflict::OverlapsRow {
-                        line: n as u64 + 3,
-                        period: rows[n + 1].period,
-                    }
-                ),
-            ]
-        );
-        assert_eq!(outcome.skipped, 2);
-        assert!(!outcome.written);
-        assert_eq!(ledger.entry_count().unwrap(), before, "rolled back");
-        assert_eq!(ledger.check().unwrap(), Vec::<String>::new());
-        let index: i64 = ledger
-            .conn
-            .query_row(
-                "SELECT count(*) FROM sqlite_schema WHERE name = ?1",
-                params![COVERING_INDEX],
-                |row| row.get(0),
-            )
-            .unwrap();
-        assert_eq!(index, 1, "the dropped index comes back with the rollback");
-
-        // Without the conflicting rows it is written, ids in row order.
-        let fine: Vec<NewObservation> = rows[..n + 2].to_vec();
-        let outcome = ledger
-            .import_observations(&mut lines(&fine), now, ImportMode::Write)
-            .unwrap();
-        assert!(outcome.written);
-        assert_eq!((outcome.added, outcome.skipped), (n + 1, 1));
-        let last = ledger.entry(before + n as i64 + 1).unwrap();
-        assert_eq!(last.period, Some(rows[n + 1].period));
-        assert_eq!(ledger.check().unwrap(), Vec::<String>::new());
     }
 
     #[test]
@@ -1082,58 +1182,5 @@ speaker_role = "test"
         );
         ledger.retract(2, "synthetic", "test", now).unwrap();
         assert_eq!(ledger.check().unwrap(), Vec::<String>::new());
-    }
-
-    /// The report's stream filters current entries in SQL, for speed; it
-    /// must agree with the rule of [`trail::is_current`] on every entry.
-    #[test]
-    fn the_reports_current_entries_are_the_rules() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut ledger = ledger(dir.path());
-        let now = Utc::now();
-        for (i, target) in ["syn-sum", "syn-level", "syn-sum", "syn-level"]
-            .iter()
-            .enumerate()
-        {
-            let day = format!("2021-0{}-01", i + 1);
-            ledger
-                .record(&row(target, 1, &day, &day, "s"), now)
-                .unwrap();
-        }
-        let correction = |supersedes| Correction {
-            supersedes,
-            quantity: Quantity {
-                value: Decimal::from(2),
-                qualifier: Qualifier::About,
-            },
-            period: None,
-            source: None,
-            url: None,
-            note: None,
-            reason: "synthetic".into(),
-            recorded_by: "test".into(),
-        };
-        ledger.correct(&correction(1), now).unwrap(); // #5
-        ledger.correct(&correction(5), now).unwrap(); // #6
-        ledger.retract(2, "synthetic", "test", now).unwrap(); // #7
-        let entries = ledger.entries(None).unwrap();
-        let by_rule: Vec<i64> = entries
-            .iter()
-            .filter(|e| {
-                let superseded = entries.iter().any(|s| s.supersedes == Some(e.id));
-                trail::is_current(e.action, superseded)
-            })
-            .map(|e| e.id)
-            .collect();
-        let mut streamed = Vec::new();
-        ledger
-            .visit_targets(None, &mut |_, observations| {
-                streamed.extend(observations.iter().map(|o| o.id));
-                Ok(())
-            })
-            .unwrap();
-        streamed.sort_unstable();
-        assert_eq!(streamed, by_rule);
-        assert_eq!(by_rule, [3, 4, 6]);
     }
 }
