@@ -156,6 +156,16 @@ pub struct TargetDraft {
     pub interpretation: String,
 }
 
+/// Whether a definition from a target file is the one the ledger holds:
+/// compared as the rules store it today, so a definition an older version
+/// kept with blanks around its text still counts as the same one.
+pub fn same_definition(stored: &TargetDef, new: &TargetDef) -> bool {
+    stored == new
+        || TargetDraft::from_def(stored)
+            .build()
+            .is_ok_and(|d| d == *new)
+}
+
 impl TargetDraft {
     /// The draft a stored definition came from.
     pub fn from_def(def: &TargetDef) -> Self {
@@ -333,5 +343,17 @@ mod tests {
         draft.deadline = None;
         draft.title = "a\u{1b}]0;x\u{7}".into();
         assert_eq!(draft.build().unwrap_err().field, "title");
+    }
+
+    #[test]
+    fn a_definition_stored_with_blanks_is_the_same_as_its_trimmed_form() {
+        let def = seed_defs().remove(0);
+        let mut padded = def.clone();
+        padded.provenance.quote = format!("{}\n", def.provenance.quote);
+        padded.title = format!(" {}", def.title);
+        assert!(same_definition(&padded, &def));
+        let mut other = def.clone();
+        other.title.push_str(" (amended)");
+        assert!(!same_definition(&padded, &other));
     }
 }

@@ -5,6 +5,7 @@ use super::codec::*;
 use super::sql::*;
 use super::write::*;
 use super::*;
+use crate::domain::target::same_definition;
 use crate::model::{Entry, TargetDef};
 use crate::targets_file::SeedTarget;
 use crate::value::format_plain;
@@ -166,7 +167,7 @@ impl SqliteLedger {
                 .optional()?
                 .transpose()?;
             match existing {
-                Some(current) if current == *def => {
+                Some(current) if same_definition(&current, def) => {
                     summary.unchanged.push(def.id.clone());
                     continue;
                 }
