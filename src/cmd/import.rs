@@ -2,8 +2,8 @@
 //! a JSON export. All or nothing: every row is checked, every problem is
 //! reported with its line, and a single bad row means nothing is written.
 //! A CSV is read as a stream, one row at a time, straight into the ledger's
-//! import transaction (which rolls back on any problem), so memory does not
-//! grow with the file.
+//! import transaction (which rolls back on any problem), so memory holds no
+//! row's text once it is inserted.
 
 use super::open_ledger;
 use super::record::validate_against;
