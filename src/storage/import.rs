@@ -960,6 +960,56 @@ speaker_role = "test"
         assert_eq!(store.check().unwrap(), Vec::<String>::new());
     }
 
+    /// A refused line writes nothing but checking goes on; a stop ends
+    /// reading at once and writes nothing.
+    pub(in crate::storage) fn refused_lines_and_stops_write_nothing(store: &mut dyn Store) {
+        with_targets(store);
+        struct Items(Vec<ImportItem>, usize);
+        impl ImportSource for Items {
+            fn next_item(&mut self, definitions: &mut Definitions<'_>) -> Option<ImportItem> {
+                assert!(definitions("syn-sum").unwrap().is_some());
+                assert!(definitions("nope").unwrap().is_none());
+                self.1 += 1;
+                (!self.0.is_empty()).then(|| self.0.remove(0))
+            }
+        }
+        let good = |line, day: &str| {
+            ImportItem::Row(ImportRow {
+                line,
+                observation: row("syn-sum", 1, day, day, "s"),
+            })
+        };
+        let mut refused = Items(
+            vec![
+                good(2, "2021-01-01"),
+                ImportItem::Refused { line: 3 },
+                good(4, "2021-01-01"),
+                good(5, "2021-01-01"),
+            ],
+            0,
+        );
+        let outcome = store
+            .import_observations(&mut refused, Utc::now(), ImportMode::Write)
+            .unwrap();
+        assert!(!outcome.written);
+        assert_eq!((outcome.added, outcome.skipped), (0, 2), "checking went on");
+        assert_eq!(refused.1, 5, "read to the end");
+        let mut stopped = Items(
+            vec![
+                good(2, "2021-02-01"),
+                ImportItem::Stop,
+                good(4, "2021-03-01"),
+            ],
+            0,
+        );
+        let outcome = store
+            .import_observations(&mut stopped, Utc::now(), ImportMode::Write)
+            .unwrap();
+        assert!(!outcome.written);
+        assert_eq!(stopped.1, 2, "nothing read after the stop");
+        assert_eq!(store.entry_count().unwrap(), 0);
+    }
+
     /// The report's stream filters current entries in SQL, for speed; it
     /// must agree with the rule of [`trail::is_current`] on every entry.
     pub(in crate::storage) fn current_entries_are_the_rules(store: &mut dyn Store) {
@@ -1053,6 +1103,13 @@ mod tests {
         let mut store = SqliteLedger::create(&dir.path().join("ledger.db")).unwrap();
         decides_the_same_past_the_ledgers_size(&mut store);
         assert!(index_present(&store));
+    }
+
+    #[test]
+    fn refused_lines_and_stops_write_nothing_here_either() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SqliteLedger::create(&dir.path().join("ledger.db")).unwrap();
+        refused_lines_and_stops_write_nothing(&mut store);
     }
 
     #[test]
