@@ -2,8 +2,8 @@
 //! a JSON export. All or nothing: every row is checked, every problem is
 //! reported with its line, and a single bad row means nothing is written.
 //! A CSV is read as a stream, one row at a time, straight into the ledger's
-//! import transaction (which rolls back on any problem), so memory does not
-//! grow with the file.
+//! import transaction (which rolls back on any problem), so memory holds no
+//! row's text once it is inserted.
 
 use super::open_ledger;
 use super::record::validate_against;
@@ -254,11 +254,14 @@ fn check_row(
     default_by: &str,
     today: chrono::NaiveDate,
 ) -> Result<ImportRow, Checked> {
-    if !defs.contains_key(&row.target_id) {
-        let def = definitions(&row.target_id).map_err(|e| Checked::Fail(e.into()))?;
-        defs.insert(row.target_id.clone(), def);
-    }
-    let Some(def) = defs.get(&row.target_id).and_then(Option::as_ref) else {
+    let def = match defs.get(&row.target_id) {
+        Some(def) => def,
+        None => {
+            let def = definitions(&row.target_id).map_err(|e| Checked::Fail(e.into()))?;
+            defs.entry(row.target_id.clone()).or_insert(def)
+        }
+    };
+    let Some(def) = def else {
         return Err(Checked::Line(LineError {
             line: row.line,
             message: format!("unknown target `{}`", row.target_id),

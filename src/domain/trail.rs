@@ -50,7 +50,9 @@ pub fn is_duplicate(new: &Sameness<'_>, earlier: &TrailEntry<'_>) -> bool {
 /// Whether amounts for `a` and `b` would count some day twice: each starts
 /// on or before the other ends (periods include both ends).
 pub fn periods_overlap(a: &Period, b: &Period) -> bool {
-    a.start <= b.end && b.start <= a.end
+    // The same test as `Period::overlaps`, which target files use for the
+    // observations a file lists.
+    a.overlaps(b)
 }
 
 /// Of `entries`, the periods of the current ones other than `excluding`
