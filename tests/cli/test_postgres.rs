@@ -303,8 +303,8 @@ fn sigkill_during_an_import_keeps_all_or_nothing() {
     while runs < CRASH_RUNS && budget.elapsed() < CRASH_BUDGET {
         runs += 1;
         // Spread over the whole run (parsing, checking, the COPY, the
-        // commit) and a little past it.
-        let delay = full_time.mul_f64(0.05 + 1.1 * (runs as f64 / CRASH_RUNS as f64));
+        // commit) and past it, as a loaded machine may take longer.
+        let delay = full_time.mul_f64(0.05 + 1.55 * (runs as f64 / CRASH_RUNS as f64));
         let mut child = import(&env, runs);
         std::thread::sleep(delay);
         let was_running = child.try_wait().unwrap().is_none();
