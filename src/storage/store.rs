@@ -126,7 +126,8 @@ pub trait Store {
     ///   same target, period, value, qualifier and source as a record or
     ///   correction, current or not, or as an earlier accepted row) is
     ///   skipped and counted in `skipped`, so importing a file twice adds
-    ///   nothing;
+    ///   nothing; this is decided first, so a duplicate is never also an
+    ///   overlap;
     /// * a row of an unknown target is [`ImportConflict::UnknownTarget`];
     /// * a row of a cumulative target whose period overlaps a current entry
     ///   ([`crate::domain::trail::first_overlap`]) is
