@@ -66,7 +66,7 @@ fn import_csv(config: &Config, args: &ImportArgs, input: impl Read) -> CliResult
     let default_by = super::recorder(config, args.by.as_deref())?;
     let reader = match ObservationReader::new(input) {
         Ok(reader) => reader,
-        Err(e) => return Err(line_errors(&file, vec![e])),
+        Err(e) => return Err(line_errors(&file, vec![e], 0)),
     };
     let mut source = CsvSource {
         reader,
@@ -75,12 +75,13 @@ fn import_csv(config: &Config, args: &ImportArgs, input: impl Read) -> CliResult
         default_by,
         today: config.today(),
         errors: Vec::new(),
+        unlisted: 0,
         failure: None,
     };
     // The ledger is opened at the first row that parses: a file with no
     // such row never creates the default ledger.
     if !source.read_first() {
-        return Err(line_errors(&file, source.errors));
+        return Err(line_errors(&file, source.errors, source.unlisted));
     }
     let mut ledger = open_ledger(config, Access::ReadWrite)?;
     // Rows are checked as they are read, against the ledger and the rows
@@ -98,7 +99,7 @@ fn import_csv(config: &Config, args: &ImportArgs, input: impl Read) -> CliResult
     let mut errors = source.errors;
     errors.extend(outcome.conflicts.iter().map(conflict_error));
     if !errors.is_empty() || !outcome.written {
-        return Err(line_errors(&file, errors));
+        return Err(line_errors(&file, errors, source.unlisted));
     }
     if outcome.added == 0 {
         println!(
@@ -126,11 +127,23 @@ struct CsvSource<R: Read> {
     defs: HashMap<String, Option<TargetDef>>,
     default_by: String,
     today: chrono::NaiveDate,
+    /// The problems of the first [`MAX_LISTED`] refused lines (lines come
+    /// in order, so these are the ones listed), and how many more there
+    /// are: a file bad on every line does not fill memory with messages.
     errors: Vec<LineError>,
+    unlisted: usize,
     failure: Option<CliError>,
 }
 
 impl<R: Read> CsvSource<R> {
+    fn refuse(&mut self, e: LineError) {
+        if self.errors.len() < MAX_LISTED {
+            self.errors.push(e);
+        } else {
+            self.unlisted += 1;
+        }
+    }
+
     /// Reads up to the first row that parses, keeping the problems of the
     /// lines before it; whether there is one.
     fn read_first(&mut self) -> bool {
@@ -140,7 +153,7 @@ impl<R: Read> CsvSource<R> {
                     self.first = Some(row);
                     return true;
                 }
-                Err(e) => self.errors.push(e),
+                Err(e) => self.refuse(e),
             }
         }
         false
@@ -155,7 +168,7 @@ impl<R: Read> ImportSource for CsvSource<R> {
                 Ok(row) => row,
                 Err(e) => {
                     let line = e.line;
-                    self.errors.push(e);
+                    self.refuse(e);
                     return Some(ImportItem::Refused { line });
                 }
             },
@@ -170,7 +183,7 @@ impl<R: Read> ImportSource for CsvSource<R> {
         ) {
             Ok(row) => Some(ImportItem::Row(row)),
             Err(Checked::Line(e)) => {
-                self.errors.push(e);
+                self.refuse(e);
                 Some(ImportItem::Refused { line })
             }
             Err(Checked::Fail(e)) => {
@@ -333,18 +346,17 @@ fn conflict_error(found: &RowConflict) -> LineError {
     }
 }
 
-/// All problems of a file as one input error.
-fn line_errors(file: &str, mut errors: Vec<LineError>) -> CliError {
+/// All problems of a file as one input error: the first [`MAX_LISTED`]
+/// by line, and how many more there are (`unlisted` of them not kept).
+fn line_errors(file: &str, mut errors: Vec<LineError>, unlisted: usize) -> CliError {
     errors.sort_by_key(|e| e.line);
-    let mut message = format!(
-        "{} problem(s) in {file}; nothing was imported:",
-        errors.len()
-    );
+    let total = errors.len() + unlisted;
+    let mut message = format!("{total} problem(s) in {file}; nothing was imported:");
     for e in errors.iter().take(MAX_LISTED) {
         message.push_str(&format!("\n  {file}:{}: {}", e.line, e.message));
     }
-    if errors.len() > MAX_LISTED {
-        message.push_str(&format!("\n  ... and {} more", errors.len() - MAX_LISTED));
+    if total > MAX_LISTED {
+        message.push_str(&format!("\n  ... and {} more", total - MAX_LISTED));
     }
     CliError::input(message).with_hint("fix the lines above and import the file again")
 }

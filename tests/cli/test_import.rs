@@ -168,6 +168,35 @@ fn conflicts_found_while_storing_are_all_named_and_nothing_is_written() {
     assert_eq!(snapshot(&env.db()), before);
 }
 
+/// A file bad on many lines names the first 50 by line, parse errors and
+/// the ledger's conflicts merged, and counts the rest.
+#[test]
+fn many_bad_lines_list_the_first_fifty_and_count_the_rest() {
+    let env = TestEnv::seeded();
+    let before = snapshot(&env.db());
+    let mut csv = String::from("target_id,value,period,source\n");
+    for q in 0..40 {
+        // Lines 2..41: each overlaps the one before it from line 3 on.
+        csv.push_str(&format!(
+            "equipment-renewal,1bn,2024-01-01..2024-{:02}-28,s{q}\n",
+            q % 12 + 1
+        ));
+    }
+    for _ in 0..60 {
+        // Lines 42..101: not a value.
+        csv.push_str("equipment-renewal,lots,2024,s\n");
+    }
+    let path = file(&env, "many.csv", csv);
+    let out = env.tracker(&["import", &path]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("99 problem(s)"), "{stderr}");
+    let listed = error_lines(&stderr, &path);
+    assert_eq!(listed, (3..=52).collect::<Vec<u64>>(), "{stderr}");
+    assert!(stderr.contains("... and 49 more"), "{stderr}");
+    assert_eq!(snapshot(&env.db()), before);
+}
+
 #[test]
 fn importing_the_same_file_again_adds_nothing_and_says_so() {
     let env = TestEnv::seeded();
