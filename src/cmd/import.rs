@@ -80,7 +80,14 @@ fn import_csv(config: &Config, args: &ImportArgs, input: impl Read) -> CliResult
     // The ledger is opened at the first row that parses: a file with no
     // such row never creates the default ledger.
     if !source.read_first() {
-        return Err(line_errors(&file, source.errors));
+        if !source.errors.is_empty() {
+            return Err(line_errors(&file, source.errors));
+        }
+        // A header and no rows (an export of a ledger without
+        // observations): nothing to do, but the ledger must exist.
+        open_ledger(config, Access::ReadOnly)?;
+        println!("nothing to import: {file} has no rows");
+        return Ok(ExitCode::Success);
     }
     let mut ledger = open_ledger(config, Access::ReadWrite)?;
     // Rows are checked as they are read, against the ledger and the rows
