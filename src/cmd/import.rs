@@ -11,6 +11,7 @@ use crate::cli::ImportArgs;
 use crate::config::Config;
 use crate::domain::entry::check_entry;
 use crate::domain::target::check_version;
+use crate::domain::trail::{Supersedable, check_supersedes};
 use crate::error::{CliError, CliResult, ExitCode};
 use crate::interchange::csv::{CsvRow, LineError, ObservationReader};
 use crate::interchange::json::{ExportReadError, parse_export, version_from_export};
@@ -290,7 +291,10 @@ fn check_restore(
         by_target.entry(v.def.id.as_str()).or_default().push(v);
     }
     let mut stored: HashMap<String, Option<TargetDef>> = HashMap::new();
-    for e in entries {
+    let mut sorted: Vec<&Entry> = entries.iter().collect();
+    sorted.sort_by_key(|e| e.id);
+    let mut earlier: HashMap<i64, Supersedable<'_>> = HashMap::new();
+    for e in sorted {
         let in_force = by_target
             .get(e.target_id.as_str())
             .and_then(|vs| TargetVersion::in_force(vs, e.recorded_at))
@@ -310,6 +314,22 @@ fn check_restore(
         };
         check_entry(&def, e)
             .map_err(|err| format!("entry #{}, field `{}`: {err}", e.id, err.field))?;
+        if let Some(old) = e.supersedes {
+            check_supersedes(&e.target_id, old, earlier.get(&old))
+                .map_err(|err| format!("entry #{}: {err}", e.id))?;
+            if let Some(old) = earlier.get_mut(&old) {
+                old.superseded_by = Some(e.id);
+            }
+        }
+        earlier.insert(
+            e.id,
+            Supersedable {
+                id: e.id,
+                target_id: &e.target_id,
+                action: e.action,
+                superseded_by: None,
+            },
+        );
     }
     Ok(())
 }

@@ -144,6 +144,54 @@ fn a_restore_checks_every_entry_like_record_does() {
             "{name}: the entry is named: {stderr}"
         );
     }
+    // The shape of the trail: what an entry supersedes. (The seed's
+    // entry #1 is of `equity-incentive-talents`.)
+    let shape: Vec<(&str, Vec<Value>, &str)> = vec![
+        (
+            "a record that supersedes",
+            vec![json!({"supersedes": 1})],
+            "a record supersedes nothing",
+        ),
+        (
+            "a correction that supersedes nothing",
+            vec![json!({"action": "correct", "reason": "synthetic"})],
+            "a correct names the entry it supersedes",
+        ),
+        (
+            "a correction of another target's entry",
+            vec![json!({"action": "correct", "supersedes": 1, "reason": "synthetic"})],
+            "belongs to `equity-incentive-talents`, not `opbudget-st-share`",
+        ),
+        (
+            "two corrections of one entry",
+            vec![
+                json!({"target_id": "equity-incentive-talents", "action": "correct",
+                       "supersedes": 1, "reason": "synthetic", "value": "260000",
+                       "period_start": "2024-07-26", "period_end": "2024-07-26"}),
+                json!({"id": 13, "target_id": "equity-incentive-talents", "action": "correct",
+                       "supersedes": 1, "reason": "synthetic", "value": "270000",
+                       "period_start": "2024-07-26", "period_end": "2024-07-26"}),
+            ],
+            "#1 is already superseded by #12",
+        ),
+        (
+            "a correction of a later entry",
+            vec![json!({"action": "correct", "supersedes": 40, "reason": "synthetic"})],
+            "supersedes #40, which the export does not hold before it",
+        ),
+    ];
+    for (name, changes, message) in shape {
+        let mut doc = with_entry(&env, changes[0].clone());
+        if let Some(second) = changes.get(1) {
+            let next = with_entry(&env, second.clone());
+            let entry = next["entries"].as_array().unwrap().last().unwrap().clone();
+            doc["entries"].as_array_mut().unwrap().push(entry);
+        }
+        let file = write_json(&env, "shape.json", &doc);
+        let stderr = refused(&env, &["import", &file], 2, message);
+        assert!(stderr.contains("shape.json: entry #1"), "{name}: {stderr}");
+        assert!(!stderr.contains("bug"), "{name}: {stderr}");
+    }
     // A control sequence in a restored definition's title (it would
     // rewrite the terminal's window title in `show`).
     let mut doc = export(&env);
