@@ -264,8 +264,19 @@ fn a_recorder_name_with_control_characters_is_refused_everywhere() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("control character"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("control character"), "{stderr}");
+    // The error names where the name came from, not a flag never given.
+    assert!(stderr.contains("TRACKER_USER"), "{stderr}");
+    assert!(!stderr.contains("--by"), "{stderr}");
     assert_eq!(before, snapshot(&env.db()));
+    let stderr = refused(
+        &env,
+        &["import", "ok.csv", "--by", "eve\u{1b}[2J"],
+        2,
+        "control character",
+    );
+    assert!(stderr.contains("--by"), "{stderr}");
 }
 
 #[test]
