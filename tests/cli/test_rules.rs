@@ -879,3 +879,152 @@ fn a_target_file_reads_dates_with_the_one_date_parser() {
         assert!(stderr.contains("field `deadline`"), "{stderr}");
     }
 }
+
+/// The bad-input table's grammar cases (how a value or period is written)
+/// through every path that reads typed values: each says the same, and
+/// writes nothing. (An export holds plain base-unit values, so a restore
+/// meets only the date rules: the impossible day is run through it too.)
+#[test]
+fn every_path_that_reads_typed_values_refuses_the_same_grammar_errors() {
+    let env = TestEnv::seeded();
+    env.tracker(&[
+        "record",
+        "sei-revenue",
+        "5bn",
+        "--period",
+        "2021",
+        "--source",
+        "synthetic",
+    ])
+    .assert()
+    .success();
+    let cases = [
+        bad(
+            "percent for CNY",
+            "sei-revenue",
+            "5%",
+            "",
+            "2022",
+            "is a percentage but the target unit is CNY",
+        ),
+        bad(
+            "NaN",
+            "sei-revenue",
+            "NaN",
+            "",
+            "2022",
+            "NaN is not accepted",
+        ),
+        bad(
+            "ambiguous comma",
+            "sei-revenue",
+            "1,5",
+            "",
+            "2022",
+            "is ambiguous",
+        ),
+        bad(
+            "exponent",
+            "sei-revenue",
+            "1e400",
+            "",
+            "2022",
+            "uses exponent notation",
+        ),
+        bad(
+            "unicode minus",
+            "sei-revenue",
+            "\u{2212}5",
+            "",
+            "2022",
+            "U+2212",
+        ),
+        bad(
+            "full-width digits",
+            "sei-revenue",
+            "\u{ff11}\u{ff12}",
+            "",
+            "2022",
+            "full-width digits",
+        ),
+        bad(
+            "two scale words",
+            "sei-revenue",
+            "5 bn bn",
+            "",
+            "2022",
+            "has two scale words",
+        ),
+        bad(
+            "impossible day",
+            "sei-revenue",
+            "5bn",
+            "",
+            "2023-02-30",
+            "February 2023 has 28 days",
+        ),
+        bad(
+            "no month 13",
+            "sei-revenue",
+            "5bn",
+            "",
+            "2023-13",
+            "there is no month 13",
+        ),
+        bad(
+            "year out of range",
+            "sei-revenue",
+            "5bn",
+            "",
+            "1850",
+            "outside the supported range",
+        ),
+    ];
+    for case in cases {
+        refused(
+            &env,
+            &[
+                "record",
+                case.target,
+                case.value,
+                "--period",
+                case.period,
+                "--source",
+                "s",
+            ],
+            2,
+            case.message,
+        );
+        refused(
+            &env,
+            &[
+                "correct",
+                "12",
+                case.value,
+                "--period",
+                case.period,
+                "--reason",
+                "synthetic",
+            ],
+            2,
+            case.message,
+        );
+        let mut csv = ::csv::Writer::from_writer(Vec::new());
+        csv.write_record(["target_id", "value", "period", "source"])
+            .unwrap();
+        csv.write_record([case.target, case.value, case.period, "s"])
+            .unwrap();
+        std::fs::write(env.path("bad.csv"), csv.into_inner().unwrap()).unwrap();
+        let stderr = refused(&env, &["import", "bad.csv"], 2, case.message);
+        assert!(stderr.contains("bad.csv:2:"), "{}: {stderr}", case.name);
+        std::fs::write(env.path("bad.toml"), target_file(&case)).unwrap();
+        let stderr = refused(&env, &["target", "import", "bad.toml"], 2, case.message);
+        assert!(stderr.contains("bad.toml:"), "{}: {stderr}", case.name);
+    }
+    let doc = with_entry(
+        &env,
+        json!({"period_start": "2023-02-01", "period_end": "2023-02-30"}),
+    );
+    let file = write_json(&env, "bad.json", &doc);
+    refused(&env, &["import", &file], 2, "February 2023 has 28 days");
+}
