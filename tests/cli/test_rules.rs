@@ -487,7 +487,7 @@ fn stored_control_characters_never_reach_a_terminal() {
     // it on every path).
     let conn = rusqlite::Connection::open(env.db()).unwrap();
     conn.execute_batch(
-        "INSERT INTO target_versions SELECT target_id, 2, 'x' || char(27) || ']0;pwned' || char(7),
+        "INSERT INTO target_versions SELECT target_id, 2, 'x' || char(27) || ']0;pwned' || char(7) || '|' || char(13) || 'y',
             kind, metric, unit, direction, comparator, target_value, window_start, deadline,
             limit_value, is_rate, cadence, quote, speaker, speaker_role, statement_date,
             source_title, source_url, 'a' || char(13) || 'b', '2025-01-01T00:00:00.000Z',
@@ -521,6 +521,19 @@ fn stored_control_characters_never_reach_a_terminal() {
     }
     let show = env.stdout(&["show", "sei-revenue"]);
     assert!(show.contains("x␛]0;pwned␇"), "visible, not hidden: {show}");
+    // A CR or a pipe in a title keeps a Markdown table's row in one piece.
+    let markdown = env.stdout(&["report", "--format", "markdown"]);
+    let row = markdown
+        .lines()
+        .find(|l| l.starts_with("| sei-revenue |"))
+        .unwrap_or_else(|| panic!("no sei-revenue row: {markdown}"));
+    assert!(row.contains("pwned␇\\|␍y |"), "{row}");
+    let header = markdown.lines().next().unwrap();
+    assert_eq!(
+        row.matches(" | ").count(),
+        header.matches(" | ").count(),
+        "{row}"
+    );
     let picture = std::fs::read_to_string(&svg).unwrap();
     assert!(!picture.contains('\u{1b}'), "{picture}");
     // The machine formats keep the ledger's exact text.
