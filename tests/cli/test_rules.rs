@@ -439,10 +439,8 @@ period = "2099"
 #[test]
 fn check_accepts_a_ledger_of_the_previous_schema_version() {
     let env = TestEnv::seeded();
-    let conn = rusqlite::Connection::open(env.db()).unwrap();
-    conn.execute_batch("DROP INDEX observations_by_target_covering; PRAGMA user_version = 1;")
-        .unwrap();
-    drop(conn);
+    // Version 4, as that version made it (every earlier one: below).
+    downgrade(&env.db(), 4);
     env.tracker(&["check"])
         .assert()
         .success()
@@ -1040,4 +1038,73 @@ fn every_path_that_reads_typed_values_refuses_the_same_grammar_errors() {
     );
     let file = write_json(&env, "bad.json", &doc);
     refused(&env, &["import", &file], 2, "February 2023 has 28 days");
+}
+
+/// A seeded ledger taken back to schema `version` the way that version
+/// made it (later migrations undone), for the upgrade tests.
+fn downgrade(db: &std::path::Path, version: i64) {
+    let steps = [
+        // 5 → 4: marks without names.
+        "DROP INDEX marks_by_name; ALTER TABLE marks DROP COLUMN name;",
+        // 4 → 3: no marks.
+        "DROP TABLE marks;",
+        // 3 → 2: no base periods.
+        "ALTER TABLE target_versions DROP COLUMN base_period;",
+        // 2 → 1: the index before the covering one.
+        "DROP INDEX observations_by_target_covering;
+         CREATE INDEX observations_by_target ON observations (target_id, period_end, id);",
+    ];
+    let conn = rusqlite::Connection::open(db).unwrap();
+    for step in &steps[..(5 - version) as usize] {
+        conn.execute_batch(step).unwrap();
+    }
+    conn.pragma_update(None, "user_version", version).unwrap();
+}
+
+/// After an upgrade of tracker, the nightly report (a reading command,
+/// which opens the ledger read-only and so does not migrate it) and
+/// `check` work on a ledger of every earlier schema version, and change
+/// nothing in it; the first write migrates it.
+#[test]
+fn reading_commands_work_on_a_ledger_of_every_earlier_version() {
+    let current = TestEnv::seeded();
+    let expected = current.stdout(&["report", "--csv"]);
+    for version in 1..=4 {
+        let env = TestEnv::seeded();
+        downgrade(&env.db(), version);
+        let before = snapshot(&env.db());
+        env.tracker(&["check"])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("ok:"));
+        assert_eq!(
+            env.stdout(&["report", "--csv"]),
+            expected,
+            "version {version}"
+        );
+        for args in [
+            vec!["list"],
+            vec!["show", "sei-revenue"],
+            vec!["history"],
+            vec!["export"],
+            vec!["changes", "--since", "last"],
+            vec!["changes", "--since", "last:nightly"],
+            vec!["report", "--format", "html"],
+        ] {
+            env.tracker(&args).assert().success();
+        }
+        assert_eq!(before, snapshot(&env.db()), "version {version}: changed");
+        env.tracker(&[
+            "record",
+            "sei-revenue",
+            "5bn",
+            "--period",
+            "2021",
+            "--source",
+            "synthetic",
+        ])
+        .assert()
+        .success();
+        env.tracker(&["check"]).assert().success();
+    }
 }
