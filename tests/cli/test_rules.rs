@@ -1108,3 +1108,37 @@ fn reading_commands_work_on_a_ledger_of_every_earlier_version() {
         env.tracker(&["check"]).assert().success();
     }
 }
+
+/// Two amounts of an export that would count days twice are named by the
+/// export's own entry numbers (the ledger's ids of a rolled-back restore
+/// mean nothing), and a correction's period may replace what it corrects.
+#[test]
+fn a_restore_names_overlapping_amounts_by_the_exports_entries() {
+    let env = TestEnv::seeded();
+    let year = json!({"target_id": "equipment-renewal", "value": "5",
+                      "period_start": "2024-01-01", "period_end": "2024-12-31"});
+    let mut doc = with_entry(&env, year.clone());
+    let june = with_entry(
+        &env,
+        json!({"id": 13, "target_id": "equipment-renewal", "value": "6",
+               "period_start": "2024-06-01", "period_end": "2024-06-30"}),
+    );
+    let entry = june["entries"].as_array().unwrap().last().unwrap().clone();
+    doc["entries"].as_array_mut().unwrap().push(entry);
+    let file = write_json(&env, "overlap.json", &doc);
+    let stderr = refused(&env, &["import", &file], 2, "overlaps entry #12");
+    assert!(stderr.contains("overlap.json: entry #13"), "{stderr}");
+    assert!(!stderr.contains("tracker correct"), "{stderr}");
+    // A correction of #12 to the half year is no overlap.
+    let mut doc = with_entry(&env, year);
+    let fix = with_entry(
+        &env,
+        json!({"id": 13, "target_id": "equipment-renewal", "action": "correct",
+               "supersedes": 12, "reason": "synthetic", "value": "6",
+               "period_start": "2024-01-01", "period_end": "2024-06-30"}),
+    );
+    let entry = fix["entries"].as_array().unwrap().last().unwrap().clone();
+    doc["entries"].as_array_mut().unwrap().push(entry);
+    let file = write_json(&env, "fix.json", &doc);
+    env.tracker(&["import", &file]).assert().success();
+}
