@@ -11,10 +11,11 @@ use crate::cli::ImportArgs;
 use crate::config::Config;
 use crate::domain::entry::check_entry;
 use crate::domain::target::check_version;
+use crate::domain::trail::{Supersedable, check_supersedes, first_overlap};
 use crate::error::{CliError, CliResult, ExitCode};
 use crate::interchange::csv::{CsvRow, LineError, ObservationReader};
 use crate::interchange::json::{ExportReadError, parse_export, version_from_export};
-use crate::model::{Entry, TargetDef};
+use crate::model::{Entry, Kind, Period, TargetDef};
 use crate::period::format_period;
 use crate::sniff::InputKind;
 use crate::storage::{
@@ -81,7 +82,14 @@ fn import_csv(config: &Config, args: &ImportArgs, input: impl Read) -> CliResult
     // The ledger is opened at the first row that parses: a file with no
     // such row never creates the default ledger.
     if !source.read_first() {
-        return Err(line_errors(&file, source.errors, source.unlisted));
+        if !source.errors.is_empty() {
+            return Err(line_errors(&file, source.errors, source.unlisted));
+        }
+        // A header and no rows (an export of a ledger without
+        // observations): nothing to do, but the ledger must exist.
+        open_ledger(config, Access::ReadOnly)?;
+        println!("nothing to import: {file} has no rows");
+        return Ok(ExitCode::Success);
     }
     let mut ledger = open_ledger(config, Access::ReadWrite)?;
     // Rows are checked as they are read, against the ledger and the rows
@@ -296,7 +304,10 @@ fn check_restore(
         by_target.entry(v.def.id.as_str()).or_default().push(v);
     }
     let mut stored: HashMap<String, Option<TargetDef>> = HashMap::new();
-    for e in entries {
+    let mut sorted: Vec<&Entry> = entries.iter().collect();
+    sorted.sort_by_key(|e| e.id);
+    let mut trail = ExportTrail::default();
+    for e in sorted {
         let in_force = by_target
             .get(e.target_id.as_str())
             .and_then(|vs| TargetVersion::in_force(vs, e.recorded_at))
@@ -316,8 +327,60 @@ fn check_restore(
         };
         check_entry(&def, e)
             .map_err(|err| format!("entry #{}, field `{}`: {err}", e.id, err.field))?;
+        trail
+            .add(e, def.kind)
+            .map_err(|err| format!("entry #{}: {err}", e.id))?;
     }
     Ok(())
+}
+
+/// The export's trail replayed in id order, by the rules `correct`,
+/// `retract` and `record` follow: what each entry supersedes, and the
+/// current amounts of cumulative targets, so that an overlap is named by
+/// the export's own entry numbers.
+#[derive(Default)]
+struct ExportTrail<'e> {
+    earlier: HashMap<i64, Supersedable<'e>>,
+    /// Current amounts of cumulative targets: target → (entry, period).
+    amounts: HashMap<&'e str, Vec<(i64, Period)>>,
+}
+
+impl<'e> ExportTrail<'e> {
+    fn add(&mut self, e: &'e Entry, kind: Kind) -> Result<(), String> {
+        let amounts = self.amounts.entry(e.target_id.as_str()).or_default();
+        if let Some(old) = e.supersedes {
+            check_supersedes(&e.target_id, old, self.earlier.get(&old))
+                .map_err(|err| err.message)?;
+            if let Some(old) = self.earlier.get_mut(&old) {
+                old.superseded_by = Some(e.id);
+            }
+            amounts.retain(|(id, _)| *id != old);
+        }
+        if let Some(period) = e.period {
+            if let Some((other, p)) = first_overlap(kind, &period, amounts.iter().copied()) {
+                return Err(format!(
+                    "period {} overlaps entry #{other} ({}) of `{}`; amounts of a cumulative \
+                     target must not be counted twice",
+                    format_period(&period),
+                    format_period(&p),
+                    e.target_id
+                ));
+            }
+            if kind == Kind::Cumulative {
+                amounts.push((e.id, period));
+            }
+        }
+        self.earlier.insert(
+            e.id,
+            Supersedable {
+                id: e.id,
+                target_id: &e.target_id,
+                action: e.action,
+                superseded_by: None,
+            },
+        );
+        Ok(())
+    }
 }
 
 /// A conflict the ledger found, as a line of the file.

@@ -126,11 +126,18 @@ fn refuse_folder(path: &std::path::Path) -> CliResult<()> {
 /// same text rule on every path, so no name can carry a control sequence
 /// into the trail.
 pub fn recorder(config: &Config, flag: Option<&str>) -> CliResult<String> {
-    let from_env = std::env::var("TRACKER_USER").ok();
-    let flag = flag
-        .or(from_env.as_deref())
-        .filter(|f| !f.trim().is_empty());
-    Ok(crate::domain::text::BY.check(&config.recorder(flag))?)
+    let given = |name: Option<String>| name.filter(|n| !n.trim().is_empty());
+    // An error names where the name came from, so the user knows what to
+    // fix. (clap fills `--by` from TRACKER_USER where it declares the
+    // variable, so a flag equal to it may well have come from there.)
+    let from_env = given(std::env::var("TRACKER_USER").ok());
+    let (name, origin) = match (given(flag.map(str::to_string)), from_env) {
+        (Some(name), Some(env)) if name == env => (name, "TRACKER_USER"),
+        (Some(name), _) => (name, "--by"),
+        (None, Some(name)) => (name, "TRACKER_USER"),
+        (None, None) => (config.recorder(None), "the recorder's name"),
+    };
+    Ok(crate::domain::text::BY.named(origin).check(&name)?)
 }
 
 /// How tables look on this run's stdout.

@@ -6,6 +6,7 @@
 //! the backend: storage only fetches the candidate entries (it may narrow
 //! them with a query first, for speed) and these functions decide.
 
+use super::RuleError;
 use crate::model::{Action, Kind, Period, Quantity};
 
 /// An entry of the trail as these rules compare it: what storage fetches.
@@ -117,6 +118,53 @@ pub fn count_overlapping(current: &[(i64, Period)]) -> usize {
         i = j;
     }
     count
+}
+
+/// An earlier entry as a correction or retraction that names it sees it:
+/// its target, whether it is a retraction, and what superseded it so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Supersedable<'a> {
+    pub id: i64,
+    pub target_id: &'a str,
+    pub action: Action,
+    pub superseded_by: Option<i64>,
+}
+
+/// Whether a correction or retraction of `target_id` may supersede
+/// `earlier` (None: no earlier entry has that id): an entry of the same
+/// target that is current ([`is_current`]). The rule `correct` and
+/// `retract` apply, for a trail given whole (a restore).
+pub fn check_supersedes(
+    target_id: &str,
+    supersedes: i64,
+    earlier: Option<&Supersedable<'_>>,
+) -> Result<(), RuleError> {
+    let fail = |message: String| Err(RuleError::new("supersedes", message));
+    let Some(old) = earlier else {
+        return fail(format!(
+            "supersedes #{supersedes}, which the export does not hold before it"
+        ));
+    };
+    if old.target_id != target_id {
+        return fail(format!(
+            "#{} belongs to `{}`, not `{target_id}`; a correction or retraction \
+             belongs to the target of what it replaces",
+            old.id, old.target_id
+        ));
+    }
+    if let Some(newer) = old.superseded_by {
+        return fail(format!(
+            "#{} is already superseded by #{newer}; only the current entry can be replaced",
+            old.id
+        ));
+    }
+    if !is_current(old.action, false) {
+        return fail(format!(
+            "#{} is a retraction; it cannot be corrected or retracted",
+            old.id
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -79,6 +79,31 @@ fn a_csv_imports_every_row_with_its_provenance() {
 }
 
 #[test]
+fn a_csv_with_only_its_header_imports_nothing_and_succeeds() {
+    // What `export --format csv` writes for a ledger without observations,
+    // or a nightly extract with nothing new: not an error.
+    let env = TestEnv::seeded();
+    let before = snapshot(&env.db());
+    let path = file(
+        &env,
+        "empty.csv",
+        "target_id,value,qualifier,period,date,source,url,note,recorded_by\n",
+    );
+    env.tracker(&["import", &path])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!(
+            "nothing to import: {path} has no rows"
+        )))
+        .stderr("");
+    assert_eq!(before, snapshot(&env.db()));
+    // A mistyped ledger is still an error.
+    env.tracker(&["--db", "missing.db", "import", &path])
+        .assert()
+        .code(4);
+}
+
+#[test]
 fn any_bad_row_refuses_the_file_and_every_bad_row_is_named() {
     let env = TestEnv::seeded();
     let before = snapshot(&env.db());
