@@ -119,7 +119,7 @@ fn restore_versions(
             && existing
                 .iter()
                 .zip(&wanted)
-                .all(|(have, want)| *have == want.def);
+                .all(|(have, want)| same_definition(have, &want.def));
         if !is_prefix {
             return Err(StorageError::Conflict(format!(
                 "target `{id}` exists here with a different definition history than the export"

@@ -381,6 +381,13 @@ fn a_restore_says_what_is_wrong_with_the_file_once() {
             "unknown qualifier `roughly`",
         ),
         (
+            // The general decimal parser would read this; exports never
+            // write it.
+            "exponent.json",
+            text.replacen(r#""value": "250000""#, r#""value": "2.5e5""#, 1),
+            "value `2.5e5` is not a number",
+        ),
+        (
             "other.json",
             r#"{"name": "synthetic"}"#.to_string(),
             "not a tracker export",
