@@ -7,7 +7,7 @@
 //! them with a query first, for speed) and these functions decide.
 
 use super::RuleError;
-use crate::model::{Action, Kind, Period, Quantity};
+use crate::model::{Action, Entry, Kind, Period, Quantity};
 
 /// An entry of the trail as these rules compare it: what storage fetches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +46,38 @@ pub fn is_duplicate(new: &Sameness<'_>, earlier: &TrailEntry<'_>) -> bool {
         && earlier.period == Some(new.period)
         && earlier.quantity == Some(new.quantity)
         && earlier.source == new.source
+}
+
+/// What a correction would make the entry say; fields it leaves out
+/// keep the corrected entry's.
+#[derive(Debug, Clone, Copy)]
+pub struct Replacement<'a> {
+    pub quantity: Quantity,
+    pub period: Option<Period>,
+    pub source: Option<&'a str>,
+    pub url: Option<&'a str>,
+    pub note: Option<&'a str>,
+}
+
+/// A correction must change something (value, qualifier, period, source,
+/// URL or note): one that repeats the entry only adds noise to the trail.
+pub fn check_changes_something(old: &Entry, new: &Replacement<'_>) -> Result<(), RuleError> {
+    let same = old.quantity == Some(new.quantity)
+        && new.period.is_none_or(|p| old.period == Some(p))
+        && new.source.is_none_or(|s| s == old.source)
+        && new.url.is_none_or(|u| old.url.as_deref() == Some(u))
+        && new.note.is_none_or(|n| old.note.as_deref() == Some(n));
+    if same {
+        return Err(RuleError::new(
+            "value",
+            format!(
+                "this correction changes nothing: #{} already says the same; give the value, \
+                 period, source, URL or note that differs",
+                old.id
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Whether amounts for `a` and `b` would count some day twice: each starts
