@@ -334,6 +334,18 @@ fn structural_problems_are_refused_with_the_line() {
             1,
             "unknown column `colour`",
         ),
+        (
+            "semicolons.csv",
+            b"target_id;value;period;source\nequipment-renewal;1bn;2024;ok\n".to_vec(),
+            1,
+            "separate its fields with `;`",
+        ),
+        (
+            "capitals.csv",
+            b"Target_ID,value,period,source\n".to_vec(),
+            1,
+            "column names are lower-case: `target_id`",
+        ),
         ("empty.csv", Vec::new(), 1, "empty"),
         (
             // CRLF: lines are still counted from 1 at the header.
