@@ -195,7 +195,12 @@ fn storage_hint(error: &StorageError) -> Option<String> {
             "create it with `tracker --db {} init`, or check the path",
             path.display()
         ),
-        StorageError::NotALedger { .. } | StorageError::Corrupt(_) => RESTORE.to_string(),
+        // Not a ledger at all: `check` and `export` cannot read it either.
+        StorageError::NotALedger { .. } => "if --db / TRACKER_DB names the wrong file, point it at \
+            your ledger; if this was your ledger, it is damaged beyond reading: restore the latest \
+            `tracker backup`"
+            .to_string(),
+        StorageError::Corrupt(_) => RESTORE.to_string(),
         StorageError::TooNew { .. } => "upgrade tracker to read this ledger".to_string(),
         StorageError::Busy => {
             "another tracker is writing; try again, or raise TRACKER_BUSY_TIMEOUT_MS".to_string()

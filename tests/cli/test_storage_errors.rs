@@ -28,7 +28,12 @@ fn a_foreign_or_truncated_file_is_named_with_exit_4() {
     std::fs::write(&truncated, &bytes[..bytes.len() / 4]).unwrap();
     let foreign = env.path("notes.db");
     std::fs::write(&foreign, "these are my notes, not a ledger\n").unwrap();
-    for (file, words) in [(&truncated, "damaged"), (&foreign, "not a tracker ledger")] {
+    // The hint for a file that is no ledger at all cannot send the user to
+    // `check` or `export`, which cannot read it either.
+    for (file, words, hint) in [
+        (&truncated, "damaged", "tracker check"),
+        (&foreign, "not a tracker ledger", "--db / TRACKER_DB"),
+    ] {
         let out = env
             .bare()
             .args(["--db", file.to_str().unwrap(), "report"])
@@ -37,7 +42,7 @@ fn a_foreign_or_truncated_file_is_named_with_exit_4() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(4), "{}: {stderr}", file.display());
         assert!(stderr.contains(words), "{stderr}");
-        assert!(stderr.contains("tracker check"), "{stderr}");
+        assert!(stderr.contains(hint), "{stderr}");
         assert!(stderr.contains("tracker backup"), "{stderr}");
         no_raw_codes(&stderr);
     }
