@@ -46,10 +46,15 @@ pub fn run(config: &Config, args: &ChangesArgs) -> CliResult<ExitCode> {
     let mut ledger = open_ledger(config, access)?;
     let since = since(&ledger, start)?;
     if let Some(since) = since.filter(|s| *s > until) {
+        // Name the times as the user gave them: a date's edge (the end
+        // of the day before) would read as a time they never typed.
+        let since_text = match args.since.starts_with("last") {
+            true => format!("{} (the mark at {})", args.since, timestamp(since)),
+            false => args.since.clone(),
+        };
+        let until_text = args.until.clone().unwrap_or_else(|| "now".to_string());
         return Err(CliError::input(format!(
-            "--since {} is after --until {}",
-            timestamp(since),
-            timestamp(until)
+            "--since {since_text} is after --until {until_text}"
         ))
         .with_hint("give an earlier --since, or a later --until"));
     }

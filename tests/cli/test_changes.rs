@@ -664,6 +664,31 @@ fn markdown_to_a_file_atomically() {
 /// (`--until` today as a date means the end of today) would silently skip
 /// what is recorded between now and then, so it is refused, and nothing
 /// is marked.
+/// A window that ends before it starts names the times as typed, not the
+/// edge a date stands for internally.
+#[test]
+fn an_empty_window_is_named_in_the_users_words() {
+    let mut env = TestEnv::new();
+    june(&mut env);
+    let out = env
+        .tracker(&[
+            "changes",
+            "--since",
+            "2025-06-15",
+            "--until",
+            "2025-06-14T12:00:00Z",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("--since 2025-06-15 is after --until 2025-06-14T12:00:00Z"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("23:59:59.999"), "{stderr}");
+}
+
 #[test]
 fn a_mark_cannot_be_set_in_the_future() {
     let mut env = TestEnv::new();
