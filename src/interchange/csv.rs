@@ -205,6 +205,28 @@ fn unclosed_error(line: u64) -> LineError {
     }
 }
 
+/// Why a header name is not a column, with the likely cause when there is
+/// one: another separator, or other capitals.
+fn unknown_column(name: &str) -> String {
+    let mut message = format!(
+        "unknown column `{name}`; the columns are {}",
+        CSV_COLUMNS.join(", ")
+    );
+    if let Some(sep) = [';', '\t', '|'].into_iter().find(|c| name.contains(*c)) {
+        let shown = if sep == '\t' {
+            "tabs".to_string()
+        } else {
+            format!("`{sep}`")
+        };
+        message.push_str(&format!(
+            " (the file seems to separate its fields with {shown}; tracker reads comma-separated files)"
+        ));
+    } else if let Some(known) = CSV_COLUMNS.iter().find(|c| c.eq_ignore_ascii_case(name)) {
+        message.push_str(&format!(" (column names are lower-case: `{known}`)"));
+    }
+    message
+}
+
 /// The header's columns, each known and named once, the required ones
 /// present.
 fn header_columns(header: &::csv::ByteRecord) -> Result<Vec<&'static str>, LineError> {
@@ -219,10 +241,7 @@ fn header_columns(header: &::csv::ByteRecord) -> Result<Vec<&'static str>, LineE
         };
         let name = name.trim();
         let Some(known) = CSV_COLUMNS.iter().find(|c| **c == name) else {
-            return Err(header_error(format!(
-                "unknown column `{name}`; the columns are {}",
-                CSV_COLUMNS.join(", ")
-            )));
+            return Err(header_error(unknown_column(name)));
         };
         if columns.contains(known) {
             return Err(header_error(format!("column `{name}` appears twice")));
