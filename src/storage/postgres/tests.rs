@@ -713,6 +713,40 @@ fn concurrent_writers_cannot_both_pass_a_check() {
     );
 }
 
+/// A writer that waits longer than its lock timeout for another is told
+/// the ledger is busy, and writes nothing; a value the schema refuses is
+/// invalid data, not a database failure.
+#[test]
+fn waiting_too_long_is_busy_and_bad_rows_are_invalid() {
+    let Some(db) = TestDb::new("busy") else {
+        return;
+    };
+    drop(seeded(&db.url));
+    let mut holder = client(&db.url);
+    let mut held = holder.transaction().unwrap();
+    held.execute("SELECT pg_advisory_xact_lock($1)", &[&super::LEDGER_LOCK])
+        .unwrap();
+    let mut ledger = PgLedger::open(&db.url, Access::ReadWrite).unwrap();
+    ledger
+        .client
+        .borrow_mut()
+        .batch_execute("SET lock_timeout = 200")
+        .unwrap();
+    let err = ledger
+        .record(&row("syn-level", 1, "2022-01-01", "2022-01-01", "s"), now())
+        .unwrap_err();
+    assert!(matches!(err, StorageError::Busy), "{err}");
+    held.rollback().unwrap();
+    assert_eq!(ledger.entry_count().unwrap(), 0);
+    let err = client(&db.url)
+        .batch_execute(
+            "INSERT INTO observations (target_id, action, source, recorded_at)
+             VALUES ('syn-level', 'bogus', 's', now())",
+        )
+        .unwrap_err();
+    assert!(matches!(StorageError::from(err), StorageError::Invalid(_)));
+}
+
 /// `backup` writes a SQLite ledger holding the same targets and trail.
 #[test]
 fn backup_writes_a_sqlite_copy() {
