@@ -149,9 +149,12 @@ impl PgLedger {
         } else {
             "off"
         };
+        // temp_buffers: an import stages its rows in a temporary table,
+        // which then stays in this process's memory rather than on disk (it
+        // can only be set before the session's first temporary table).
         client.batch_execute(&format!(
             "SET lock_timeout = {}; SET default_transaction_read_only = {read_only};
-             SET TimeZone = 'UTC'",
+             SET TimeZone = 'UTC'; SET temp_buffers = '64MB'",
             timeout.as_millis().max(1)
         ))?;
         Ok(PgLedger {
