@@ -206,7 +206,10 @@ fn kinds(tx: &mut Transaction<'_>) -> StorageResult<HashMap<String, Kind>> {
 /// entries of the same target and period (part 1) and, for cumulative
 /// targets (`$1`), the ledger's current entries that may overlap (part 2);
 /// candidates are only looked for in targets with entries (`$2`): a load
-/// into new targets asks the index nothing per row.
+/// into new targets asks the index nothing per row. Overlap candidates are
+/// not fetched for a row the ledger holds exactly (the predicate is
+/// `trail::is_duplicate`'s, which skips such a row before any overlap is
+/// looked at): a re-import fetches one candidate per row, not three.
 const STREAM_SQL: &str = "
     WITH r AS (
         SELECT idx, line, target_id, value, qualifier, period_start, period_end, source,
@@ -241,6 +244,11 @@ const STREAM_SQL: &str = "
           ORDER BY o.period_end LIMIT 1)
     ) c
     WHERE r.target_id = ANY($1) AND r.target_id = ANY($2)
+      AND NOT EXISTS (SELECT 1 FROM observations d
+                      WHERE d.target_id = r.target_id AND d.period_end = r.period_end
+                        AND d.period_start = r.period_start AND d.value = r.value::numeric
+                        AND d.qualifier = r.qualifier AND d.source = r.source
+                        AND d.action <> 'retract')
     ORDER BY 1, 2, 11";
 
 /// A staged row with its candidates, as the stream delivers them.
