@@ -87,6 +87,7 @@ impl PgLedger {
                     path: as_path(&location),
                 });
             }
+            migrate::Version::NoRights => return Err(no_rights(&mut client, &location)),
         }
         let ledger = PgLedger::configured(client, location, Access::ReadWrite)?;
         ledger.migrate()?;
@@ -111,6 +112,7 @@ impl PgLedger {
                     path: as_path(&location),
                 });
             }
+            migrate::Version::NoRights => return Err(no_rights(&mut client, &location)),
         };
         if found > migrate::current_version() {
             return Err(too_new(&location, found));
@@ -168,6 +170,9 @@ impl PgLedger {
         if found > migrate::current_version() {
             return Err(too_new(&self.location, found));
         }
+        if found == -2 {
+            return Err(no_rights(&mut self.client.borrow_mut(), &self.location));
+        }
         if found < 0 {
             return Err(StorageError::NotALedger {
                 path: as_path(&self.location),
@@ -215,6 +220,23 @@ impl PgLedger {
 /// its redacted text, so no password reaches a message.
 fn as_path(location: &Location) -> std::path::PathBuf {
     std::path::PathBuf::from(location.to_string())
+}
+
+/// A ledger is there but this role may not read it: say so, naming the
+/// role, rather than offer to create a ledger.
+fn no_rights(client: &mut Client, location: &Location) -> StorageError {
+    let role: String = client
+        .query_one("SELECT session_user::text", &[])
+        .map(|row| row.get(0))
+        .unwrap_or_else(|_| "this role".to_string());
+    StorageError::CannotOpen {
+        location: location.clone(),
+        reason: format!(
+            "the database holds a ledger, but the role `{role}` has no rights on it; \
+             ask its owner to grant `{role}` the reader or writer role \
+             (GRANT tracker_reader TO {role}; README, \"A shared ledger\")"
+        ),
+    }
 }
 
 fn too_new(location: &Location, found: i64) -> StorageError {
