@@ -565,6 +565,7 @@ pub struct ChangesArgs {
     /// After writing, remember --until in the ledger so the next `--since last` starts there.
     /// `--mark NAME` keeps a separate mark per job, read by `--since last:NAME`; a bare `--mark`
     /// moves the mark --since read (`last:NAME`: NAME), else the unnamed one.
+    /// --until may not be later than now (the next run would skip what comes between).
     #[arg(long, value_name = "NAME", num_args = 0..=1, default_missing_value = "")]
     pub mark: Option<String>,
 

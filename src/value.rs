@@ -740,6 +740,19 @@ pub fn format_plain(d: Decimal) -> String {
     }
 }
 
+/// The inverse of [`format_plain`], for files `tracker` writes: an
+/// optional `-`, digits, and an optional fraction. No exponent, sign `+`,
+/// separators or blanks, which the general `Decimal` parser would take.
+pub fn parse_plain(text: &str) -> Option<Decimal> {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, "0"));
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !(all_digits(whole) && all_digits(fraction)) {
+        return None;
+    }
+    text.parse().ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1383,6 +1396,19 @@ mod tests {
                 Ok((d * factor).normalize()),
                 "{}", text
             );
+        }
+    }
+
+    #[test]
+    fn plain_numbers_read_back_and_nothing_else_does() {
+        for d in ["0", "-0.5", "3000000000000", "12.25"] {
+            let n = parse_plain(d).unwrap();
+            assert_eq!(format_plain(n), d);
+        }
+        for bad in [
+            "1e5", "+1", "1,000", " 1", "1.", ".5", "-", "", "NaN", "1_000",
+        ] {
+            assert_eq!(parse_plain(bad), None, "{bad}");
         }
     }
 }

@@ -22,6 +22,22 @@ pub fn run(config: &Config, args: &ChangesArgs) -> CliResult<ExitCode> {
     };
     let start = Start::parse(&args.since)?;
     let mark = mark_to_move(args.mark.as_deref(), &start)?;
+    if mark.is_some() && until > ledger_time(config.now) {
+        // The next `--since last` starts at the mark: a mark later than
+        // now would skip what is recorded between now and then.
+        return Err(CliError::input(format!(
+            "--until {} is after now ({}); a mark there would make the next \
+             `--since last` skip what is recorded until then",
+            timestamp(until),
+            timestamp(ledger_time(config.now))
+        ))
+        .with_hint("leave out --until to mark now, or give a time up to now"));
+    }
+    // Checked before anything is written, like every recorder name.
+    let by = match mark {
+        Some(_) => Some(super::recorder(config, args.by.as_deref())?),
+        None => None,
+    };
     let access = if mark.is_some() {
         Access::ReadWrite
     } else {
@@ -30,10 +46,15 @@ pub fn run(config: &Config, args: &ChangesArgs) -> CliResult<ExitCode> {
     let mut ledger = open_ledger(config, access)?;
     let since = since(&ledger, start)?;
     if let Some(since) = since.filter(|s| *s > until) {
+        // Name the times as the user gave them: a date's edge (the end
+        // of the day before) would read as a time they never typed.
+        let since_text = match args.since.starts_with("last") {
+            true => format!("{} (the mark at {})", args.since, timestamp(since)),
+            false => args.since.clone(),
+        };
+        let until_text = args.until.clone().unwrap_or_else(|| "now".to_string());
         return Err(CliError::input(format!(
-            "--since {} is after --until {}",
-            timestamp(since),
-            timestamp(until)
+            "--since {since_text} is after --until {until_text}"
         ))
         .with_hint("give an earlier --since, or a later --until"));
     }
@@ -53,8 +74,7 @@ pub fn run(config: &Config, args: &ChangesArgs) -> CliResult<ExitCode> {
         Some(path) => crate::output::to_file(path, &bytes, Some(&config.ledger.path))?,
         None => crate::output::to_stdout(&bytes)?,
     }
-    if let Some(name) = mark {
-        let by = config.recorder(args.by.as_deref());
+    if let (Some(name), Some(by)) = (mark, by) {
         ledger.add_mark(name.as_deref(), window.until, config.now, &by)?;
     }
 

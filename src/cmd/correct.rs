@@ -8,6 +8,7 @@ use super::record::{period_from_flags, validate_against};
 use crate::cli::{CorrectArgs, RetractArgs};
 use crate::config::Config;
 use crate::domain::text;
+use crate::domain::trail::{Replacement, check_changes_something};
 use crate::error::{CliError, CliResult, ExitCode};
 use crate::numfmt::human_quantity;
 use crate::period::format_period;
@@ -30,6 +31,14 @@ pub fn correct(config: &Config, args: &CorrectArgs) -> CliResult<ExitCode> {
         .or(old.period)
         .ok_or_else(|| CliError::input(format!("#{} is a retraction and has no period", old.id)))?;
     validate_against(&def, &parsed, &effective, config.today())?;
+    let replacement = Replacement {
+        quantity: parsed.quantity,
+        period,
+        source: source.as_deref(),
+        url: url.as_deref(),
+        note: note.as_deref(),
+    };
+    check_changes_something(&old, &replacement).map_err(|e| CliError::input(e.message))?;
     let id = ledger.correct(
         &Correction {
             supersedes: old.id,

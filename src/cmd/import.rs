@@ -2,8 +2,8 @@
 //! a JSON export. All or nothing: every row is checked, every problem is
 //! reported with its line, and a single bad row means nothing is written.
 //! A CSV is read as a stream, one row at a time, straight into the ledger's
-//! import transaction (which rolls back on any problem), so memory does not
-//! grow with the file.
+//! import transaction (which rolls back on any problem), so memory holds no
+//! row's text once it is inserted.
 
 use super::open_ledger;
 use super::record::validate_against;
@@ -11,10 +11,11 @@ use crate::cli::ImportArgs;
 use crate::config::Config;
 use crate::domain::entry::check_entry;
 use crate::domain::target::check_version;
+use crate::domain::trail::{Supersedable, check_supersedes, first_overlap};
 use crate::error::{CliError, CliResult, ExitCode};
 use crate::interchange::csv::{CsvRow, LineError, ObservationReader};
 use crate::interchange::json::{ExportReadError, parse_export, version_from_export};
-use crate::model::{Entry, TargetDef};
+use crate::model::{Entry, Kind, Period, TargetDef};
 use crate::period::format_period;
 use crate::sniff::InputKind;
 use crate::storage::{
@@ -66,7 +67,7 @@ fn import_csv(config: &Config, args: &ImportArgs, input: impl Read) -> CliResult
     let default_by = super::recorder(config, args.by.as_deref())?;
     let reader = match ObservationReader::new(input) {
         Ok(reader) => reader,
-        Err(e) => return Err(line_errors(&file, vec![e])),
+        Err(e) => return Err(line_errors(&file, vec![e], 0)),
     };
     let mut source = CsvSource {
         reader,
@@ -75,12 +76,20 @@ fn import_csv(config: &Config, args: &ImportArgs, input: impl Read) -> CliResult
         default_by,
         today: config.today(),
         errors: Vec::new(),
+        unlisted: 0,
         failure: None,
     };
     // The ledger is opened at the first row that parses: a file with no
     // such row never creates the default ledger.
     if !source.read_first() {
-        return Err(line_errors(&file, source.errors));
+        if !source.errors.is_empty() {
+            return Err(line_errors(&file, source.errors, source.unlisted));
+        }
+        // A header and no rows (an export of a ledger without
+        // observations): nothing to do, but the ledger must exist.
+        open_ledger(config, Access::ReadOnly)?;
+        println!("nothing to import: {file} has no rows");
+        return Ok(ExitCode::Success);
     }
     let mut ledger = open_ledger(config, Access::ReadWrite)?;
     // Rows are checked as they are read, against the ledger and the rows
@@ -98,7 +107,7 @@ fn import_csv(config: &Config, args: &ImportArgs, input: impl Read) -> CliResult
     let mut errors = source.errors;
     errors.extend(outcome.conflicts.iter().map(conflict_error));
     if !errors.is_empty() || !outcome.written {
-        return Err(line_errors(&file, errors));
+        return Err(line_errors(&file, errors, source.unlisted));
     }
     if outcome.added == 0 {
         println!(
@@ -126,11 +135,23 @@ struct CsvSource<R: Read> {
     defs: HashMap<String, Option<TargetDef>>,
     default_by: String,
     today: chrono::NaiveDate,
+    /// The problems of the first [`MAX_LISTED`] refused lines (lines come
+    /// in order, so these are the ones listed), and how many more there
+    /// are: a file bad on every line does not fill memory with messages.
     errors: Vec<LineError>,
+    unlisted: usize,
     failure: Option<CliError>,
 }
 
 impl<R: Read> CsvSource<R> {
+    fn refuse(&mut self, e: LineError) {
+        if self.errors.len() < MAX_LISTED {
+            self.errors.push(e);
+        } else {
+            self.unlisted += 1;
+        }
+    }
+
     /// Reads up to the first row that parses, keeping the problems of the
     /// lines before it; whether there is one.
     fn read_first(&mut self) -> bool {
@@ -140,7 +161,7 @@ impl<R: Read> CsvSource<R> {
                     self.first = Some(row);
                     return true;
                 }
-                Err(e) => self.errors.push(e),
+                Err(e) => self.refuse(e),
             }
         }
         false
@@ -155,7 +176,7 @@ impl<R: Read> ImportSource for CsvSource<R> {
                 Ok(row) => row,
                 Err(e) => {
                     let line = e.line;
-                    self.errors.push(e);
+                    self.refuse(e);
                     return Some(ImportItem::Refused { line });
                 }
             },
@@ -170,7 +191,7 @@ impl<R: Read> ImportSource for CsvSource<R> {
         ) {
             Ok(row) => Some(ImportItem::Row(row)),
             Err(Checked::Line(e)) => {
-                self.errors.push(e);
+                self.refuse(e);
                 Some(ImportItem::Refused { line })
             }
             Err(Checked::Fail(e)) => {
@@ -231,11 +252,14 @@ fn check_row(
     default_by: &str,
     today: chrono::NaiveDate,
 ) -> Result<ImportRow, Checked> {
-    if !defs.contains_key(&row.target_id) {
-        let def = definitions(&row.target_id).map_err(|e| Checked::Fail(e.into()))?;
-        defs.insert(row.target_id.clone(), def);
-    }
-    let Some(def) = defs.get(&row.target_id).and_then(Option::as_ref) else {
+    let def = match defs.get(&row.target_id) {
+        Some(def) => def,
+        None => {
+            let def = definitions(&row.target_id).map_err(|e| Checked::Fail(e.into()))?;
+            defs.entry(row.target_id.clone()).or_insert(def)
+        }
+    };
+    let Some(def) = def else {
         return Err(Checked::Line(LineError {
             line: row.line,
             message: format!("unknown target `{}`", row.target_id),
@@ -280,7 +304,10 @@ fn check_restore(
         by_target.entry(v.def.id.as_str()).or_default().push(v);
     }
     let mut stored: HashMap<String, Option<TargetDef>> = HashMap::new();
-    for e in entries {
+    let mut sorted: Vec<&Entry> = entries.iter().collect();
+    sorted.sort_by_key(|e| e.id);
+    let mut trail = ExportTrail::default();
+    for e in sorted {
         let in_force = by_target
             .get(e.target_id.as_str())
             .and_then(|vs| TargetVersion::in_force(vs, e.recorded_at))
@@ -300,8 +327,60 @@ fn check_restore(
         };
         check_entry(&def, e)
             .map_err(|err| format!("entry #{}, field `{}`: {err}", e.id, err.field))?;
+        trail
+            .add(e, def.kind)
+            .map_err(|err| format!("entry #{}: {err}", e.id))?;
     }
     Ok(())
+}
+
+/// The export's trail replayed in id order, by the rules `correct`,
+/// `retract` and `record` follow: what each entry supersedes, and the
+/// current amounts of cumulative targets, so that an overlap is named by
+/// the export's own entry numbers.
+#[derive(Default)]
+struct ExportTrail<'e> {
+    earlier: HashMap<i64, Supersedable<'e>>,
+    /// Current amounts of cumulative targets: target → (entry, period).
+    amounts: HashMap<&'e str, Vec<(i64, Period)>>,
+}
+
+impl<'e> ExportTrail<'e> {
+    fn add(&mut self, e: &'e Entry, kind: Kind) -> Result<(), String> {
+        let amounts = self.amounts.entry(e.target_id.as_str()).or_default();
+        if let Some(old) = e.supersedes {
+            check_supersedes(&e.target_id, old, self.earlier.get(&old))
+                .map_err(|err| err.message)?;
+            if let Some(old) = self.earlier.get_mut(&old) {
+                old.superseded_by = Some(e.id);
+            }
+            amounts.retain(|(id, _)| *id != old);
+        }
+        if let Some(period) = e.period {
+            if let Some((other, p)) = first_overlap(kind, &period, amounts.iter().copied()) {
+                return Err(format!(
+                    "period {} overlaps entry #{other} ({}) of `{}`; amounts of a cumulative \
+                     target must not be counted twice",
+                    format_period(&period),
+                    format_period(&p),
+                    e.target_id
+                ));
+            }
+            if kind == Kind::Cumulative {
+                amounts.push((e.id, period));
+            }
+        }
+        self.earlier.insert(
+            e.id,
+            Supersedable {
+                id: e.id,
+                target_id: &e.target_id,
+                action: e.action,
+                superseded_by: None,
+            },
+        );
+        Ok(())
+    }
 }
 
 /// A conflict the ledger found, as a line of the file.
@@ -330,18 +409,17 @@ fn conflict_error(found: &RowConflict) -> LineError {
     }
 }
 
-/// All problems of a file as one input error.
-fn line_errors(file: &str, mut errors: Vec<LineError>) -> CliError {
+/// All problems of a file as one input error: the first [`MAX_LISTED`]
+/// by line, and how many more there are (`unlisted` of them not kept).
+fn line_errors(file: &str, mut errors: Vec<LineError>, unlisted: usize) -> CliError {
     errors.sort_by_key(|e| e.line);
-    let mut message = format!(
-        "{} problem(s) in {file}; nothing was imported:",
-        errors.len()
-    );
+    let total = errors.len() + unlisted;
+    let mut message = format!("{total} problem(s) in {file}; nothing was imported:");
     for e in errors.iter().take(MAX_LISTED) {
         message.push_str(&format!("\n  {file}:{}: {}", e.line, e.message));
     }
-    if errors.len() > MAX_LISTED {
-        message.push_str(&format!("\n  ... and {} more", errors.len() - MAX_LISTED));
+    if total > MAX_LISTED {
+        message.push_str(&format!("\n  ... and {} more", total - MAX_LISTED));
     }
     CliError::input(message).with_hint("fix the lines above and import the file again")
 }

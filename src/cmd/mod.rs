@@ -132,24 +132,35 @@ fn refuse_folder(path: &std::path::Path) -> CliResult<()> {
 /// into the trail. On a shared ledger (PostgreSQL) it is the role that logs
 /// in, as the database records it; a different claimed name gets a notice.
 pub fn recorder(config: &Config, flag: Option<&str>) -> CliResult<String> {
-    let from_env = std::env::var("TRACKER_USER").ok();
-    let flag = flag
-        .or(from_env.as_deref())
-        .filter(|f| !f.trim().is_empty());
+    let given = |name: Option<String>| name.filter(|n| !n.trim().is_empty());
+    // An error names where the name came from, so the user knows what to
+    // fix. (clap fills `--by` from TRACKER_USER where it declares the
+    // variable, so a flag equal to it may well have come from there.)
+    let from_env = given(std::env::var("TRACKER_USER").ok());
     if let crate::storage::Location::Url(url) = crate::storage::Location::from(&config.ledger.path)
         && let Some(role) = crate::storage::postgres::login_role(&url)
     {
         // The database records the role that logs in, not a claimed name:
         // say so rather than drop the claim silently.
-        let claim = flag.map(str::to_string).or(config.file_recorder.clone());
+        let claim = given(flag.map(str::to_string))
+            .or(from_env)
+            .or(given(config.file_recorder.clone()));
         if claim.is_some_and(|c| c.trim() != role) {
             eprintln!(
                 "tracker: entries are recorded as {role} on a shared ledger; --by/TRACKER_USER ignored"
             );
         }
-        return Ok(crate::domain::text::BY.check(&role)?);
+        return Ok(crate::domain::text::BY
+            .named("the login role")
+            .check(&role)?);
     }
-    Ok(crate::domain::text::BY.check(&config.recorder(flag))?)
+    let (name, origin) = match (given(flag.map(str::to_string)), from_env) {
+        (Some(name), Some(env)) if name == env => (name, "TRACKER_USER"),
+        (Some(name), _) => (name, "--by"),
+        (None, Some(name)) => (name, "TRACKER_USER"),
+        (None, None) => (config.recorder(None), "the recorder's name"),
+    };
+    Ok(crate::domain::text::BY.named(origin).check(&name)?)
 }
 
 /// How tables look on this run's stdout.
@@ -208,7 +219,12 @@ fn storage_hint(error: &StorageError) -> Option<String> {
             "create it with `tracker --db {} init`, or check the path",
             path.display()
         ),
-        StorageError::NotALedger { .. } | StorageError::Corrupt(_) => RESTORE.to_string(),
+        // Not a ledger at all: `check` and `export` cannot read it either.
+        StorageError::NotALedger { .. } => "if --db / TRACKER_DB names the wrong file, point it at \
+            your ledger; if this was your ledger, it is damaged beyond reading: restore the latest \
+            `tracker backup`"
+            .to_string(),
+        StorageError::Corrupt(_) => RESTORE.to_string(),
         StorageError::TooNew { .. } => "upgrade tracker to read this ledger".to_string(),
         StorageError::Busy => {
             "another tracker is writing; try again, or raise TRACKER_BUSY_TIMEOUT_MS".to_string()

@@ -16,7 +16,7 @@ use crate::period::{format_period, parse_date, parse_period};
 use crate::report::{ReportRow, Selection, build_rows};
 use crate::storage::{Access, NewObservation};
 use crate::value::{ParsedValue, check_unit, parse_value};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 pub fn run(config: &Config, args: &RecordArgs) -> CliResult<ExitCode> {
     let parsed = parse_value(&args.value)?;
@@ -90,7 +90,11 @@ pub(crate) fn validate_against(
         let future = e.field == "period" && period.end > today;
         let err = CliError::input(e.message);
         if future {
-            err.with_hint("for a figure so far this year, use a range ending today or earlier, e.g. --period 2026-01-01..2026-06-30")
+            err.with_hint(format!(
+                "for a figure so far this year, use a range ending today or earlier, \
+                 e.g. --period {}-01-01..{today}",
+                today.year()
+            ))
         } else {
             err
         }

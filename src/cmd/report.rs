@@ -5,7 +5,7 @@ use crate::cli::{Format, GroupBy, ReportArgs, ReportFormat};
 use crate::config::Config;
 use crate::error::{CliError, CliResult, ExitCode};
 use crate::render::html::{Page, PageTarget};
-use crate::render::{TableStyle, report_format_from_extension};
+use crate::render::{TableStyle, report_format_from_extension, safe};
 use crate::report::{ReportRow, Selection, build_rows, parse_statuses};
 use crate::storage::{Access, Ledger, timestamp};
 use chrono::{DateTime, NaiveTime, Utc};
@@ -101,15 +101,20 @@ fn html_page(
     for row in rows {
         let id = &row.def.id;
         let observations = ledger.current_observations(id, known_at)?;
-        let entries = ledger
+        let entries: Vec<_> = ledger
             .entries(Some(id))?
             .into_iter()
             .filter(|e| known_at.is_none_or(|at| e.recorded_at <= at))
             .collect();
+        // Escaping keeps markup out; control characters an older ledger
+        // let in are shown as symbols, as in every human-readable format.
         targets.push(PageTarget {
-            row: row.clone(),
+            row: ReportRow {
+                def: safe::def(&row.def),
+                ..row.clone()
+            },
             observations,
-            entries,
+            entries: safe::entries(&entries),
         });
     }
     Ok(Page {

@@ -12,11 +12,12 @@ use crate::config::Config;
 use crate::domain::RuleError;
 use crate::domain::entry::{AsOf, check_observation};
 use crate::domain::target::TargetDraft;
+use crate::domain::trail::{Sameness, TrailEntry, is_duplicate};
 use crate::error::{CliError, CliResult, ExitCode};
 use crate::model::TargetDef;
 use crate::sniff::InputKind;
 use crate::storage::{Access, ImportSummary};
-use crate::targets_file::{SeedTarget, TargetFile, parse_target_file};
+use crate::targets_file::{SeedObservation, SeedTarget, TargetFile, parse_target_file};
 use std::path::Path;
 
 pub fn import(config: &Config, file: &Path) -> CliResult<ExitCode> {
@@ -54,8 +55,8 @@ pub fn import(config: &Config, file: &Path) -> CliResult<ExitCode> {
             })?;
         }
     }
-    let summary = store(config, &parsed)?;
-    report(&summary);
+    let stored = store(config, &parsed)?;
+    report(&stored);
     Ok(ExitCode::Success)
 }
 
@@ -67,8 +68,8 @@ pub fn add(config: &Config, args: &TargetAddArgs) -> CliResult<ExitCode> {
             observations: Vec::new(),
         }],
     };
-    let summary = store(config, &parsed)?;
-    report(&summary);
+    let stored = store(config, &parsed)?;
+    report(&stored);
     Ok(ExitCode::Success)
 }
 
@@ -77,16 +78,68 @@ fn flag_error(e: RuleError) -> CliError {
     CliError::input(format!("{}: {}", e.flag(), e.message))
 }
 
-fn store(config: &Config, parsed: &TargetFile) -> CliResult<ImportSummary> {
-    let by = super::recorder(config, None)?;
-    let mut ledger = open_ledger(config, Access::ReadWrite)?;
-    Ok(ledger.import_targets(&parsed.targets, &by, config.now)?)
+/// What a target import did: the store's summary, and the figures the
+/// file lists under targets the ledger already held that it does not
+/// already record (a target file adds observations only with a new
+/// target).
+struct Stored {
+    summary: ImportSummary,
+    /// (observations, targets) left alone.
+    left_alone: (usize, usize),
 }
 
-fn report(summary: &ImportSummary) {
-    if summary.added.is_empty() {
+fn store(config: &Config, parsed: &TargetFile) -> CliResult<Stored> {
+    let by = super::recorder(config, None)?;
+    let mut ledger = open_ledger(config, Access::ReadWrite)?;
+    let summary = ledger.import_targets(&parsed.targets, &by, config.now)?;
+    let mut left_alone = (0, 0);
+    for seed in &parsed.targets {
+        if seed.observations.is_empty() || !summary.unchanged.contains(&seed.def.id) {
+            continue;
+        }
+        let entries = ledger.entries(Some(&seed.def.id))?;
+        let known = |o: &SeedObservation| {
+            let new = Sameness {
+                quantity: o.quantity,
+                period: o.period,
+                source: &o.source,
+            };
+            entries.iter().any(|e| {
+                let earlier = TrailEntry {
+                    id: e.id,
+                    action: e.action,
+                    quantity: e.quantity,
+                    period: e.period,
+                    source: &e.source,
+                    superseded: false,
+                };
+                is_duplicate(&new, &earlier)
+            })
+        };
+        let new = seed.observations.iter().filter(|o| !known(o)).count();
+        if new > 0 {
+            left_alone = (left_alone.0 + new, left_alone.1 + 1);
+        }
+    }
+    Ok(Stored {
+        summary,
+        left_alone,
+    })
+}
+
+fn report(stored: &Stored) {
+    let summary = &stored.summary;
+    let (figures, targets) = stored.left_alone;
+    if summary.added.is_empty() && figures == 0 {
         println!(
             "nothing changed: all {} target(s) already in the ledger with the same definition",
+            summary.unchanged.len()
+        );
+        return;
+    }
+    if summary.added.is_empty() {
+        println!(
+            "no target added: all {} already in the ledger",
             summary.unchanged.len()
         );
     } else {
@@ -100,6 +153,15 @@ fn report(summary: &ImportSummary) {
             summary.added.len(),
             summary.observations,
             summary.unchanged.len()
+        );
+    }
+    // Saying "nothing changed" over figures the user just added to the
+    // file would hide them.
+    if figures > 0 {
+        println!(
+            "{figures} new observation(s) under {targets} target(s) already in the ledger were \
+             left alone: a target file adds observations only with a new target; add later \
+             figures with `tracker import FILE.csv` or `tracker record`"
         );
     }
 }

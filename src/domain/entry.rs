@@ -184,6 +184,24 @@ pub fn check_entry(def: &TargetDef, entry: &Entry) -> Result<(), RuleError> {
             format!("a {} needs a reason", entry.action.as_str()),
         ));
     }
+    match (entry.action, entry.supersedes) {
+        (Action::Record, Some(old)) => {
+            return Err(RuleError::new(
+                "supersedes",
+                format!(
+                    "a record supersedes nothing, but this one names #{old}; \
+                     a correction or retraction replaces an entry"
+                ),
+            ));
+        }
+        (action, None) if action != Action::Record => {
+            return Err(RuleError::new(
+                "supersedes",
+                format!("a {} names the entry it supersedes", action.as_str()),
+            ));
+        }
+        _ => {}
+    }
     match (entry.action, entry.quantity, entry.period) {
         (Action::Retract, None, None) => Ok(()),
         (Action::Retract, _, _) => Err(RuleError::new(

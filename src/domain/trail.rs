@@ -6,7 +6,8 @@
 //! the backend: storage only fetches the candidate entries (it may narrow
 //! them with a query first, for speed) and these functions decide.
 
-use crate::model::{Action, Kind, Period, Quantity};
+use super::RuleError;
+use crate::model::{Action, Entry, Kind, Period, Quantity};
 
 /// An entry of the trail as these rules compare it: what storage fetches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,10 +48,44 @@ pub fn is_duplicate(new: &Sameness<'_>, earlier: &TrailEntry<'_>) -> bool {
         && earlier.source == new.source
 }
 
+/// What a correction would make the entry say; fields it leaves out
+/// keep the corrected entry's.
+#[derive(Debug, Clone, Copy)]
+pub struct Replacement<'a> {
+    pub quantity: Quantity,
+    pub period: Option<Period>,
+    pub source: Option<&'a str>,
+    pub url: Option<&'a str>,
+    pub note: Option<&'a str>,
+}
+
+/// A correction must change something (value, qualifier, period, source,
+/// URL or note): one that repeats the entry only adds noise to the trail.
+pub fn check_changes_something(old: &Entry, new: &Replacement<'_>) -> Result<(), RuleError> {
+    let same = old.quantity == Some(new.quantity)
+        && new.period.is_none_or(|p| old.period == Some(p))
+        && new.source.is_none_or(|s| s == old.source)
+        && new.url.is_none_or(|u| old.url.as_deref() == Some(u))
+        && new.note.is_none_or(|n| old.note.as_deref() == Some(n));
+    if same {
+        return Err(RuleError::new(
+            "value",
+            format!(
+                "this correction changes nothing: #{} already says the same; give the value, \
+                 period, source, URL or note that differs",
+                old.id
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Whether amounts for `a` and `b` would count some day twice: each starts
 /// on or before the other ends (periods include both ends).
 pub fn periods_overlap(a: &Period, b: &Period) -> bool {
-    a.start <= b.end && b.start <= a.end
+    // The same test as `Period::overlaps`, which target files use for the
+    // observations a file lists.
+    a.overlaps(b)
 }
 
 /// Of `entries`, the periods of the current ones other than `excluding`
@@ -115,6 +150,53 @@ pub fn count_overlapping(current: &[(i64, Period)]) -> usize {
         i = j;
     }
     count
+}
+
+/// An earlier entry as a correction or retraction that names it sees it:
+/// its target, whether it is a retraction, and what superseded it so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Supersedable<'a> {
+    pub id: i64,
+    pub target_id: &'a str,
+    pub action: Action,
+    pub superseded_by: Option<i64>,
+}
+
+/// Whether a correction or retraction of `target_id` may supersede
+/// `earlier` (None: no earlier entry has that id): an entry of the same
+/// target that is current ([`is_current`]). The rule `correct` and
+/// `retract` apply, for a trail given whole (a restore).
+pub fn check_supersedes(
+    target_id: &str,
+    supersedes: i64,
+    earlier: Option<&Supersedable<'_>>,
+) -> Result<(), RuleError> {
+    let fail = |message: String| Err(RuleError::new("supersedes", message));
+    let Some(old) = earlier else {
+        return fail(format!(
+            "supersedes #{supersedes}, which the export does not hold before it"
+        ));
+    };
+    if old.target_id != target_id {
+        return fail(format!(
+            "#{} belongs to `{}`, not `{target_id}`; a correction or retraction \
+             belongs to the target of what it replaces",
+            old.id, old.target_id
+        ));
+    }
+    if let Some(newer) = old.superseded_by {
+        return fail(format!(
+            "#{} is already superseded by #{newer}; only the current entry can be replaced",
+            old.id
+        ));
+    }
+    if !is_current(old.action, false) {
+        return fail(format!(
+            "#{} is a retraction; it cannot be corrected or retracted",
+            old.id
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -102,6 +102,8 @@ pub struct ObservationReader<R: Read> {
     /// The record after the one being handed out: only once the end is
     /// reached is it known whether an unclosed quote swallowed the last.
     next: Option<Result<::csv::ByteRecord, ::csv::Error>>,
+    /// A record read before, whose buffers the next read reuses.
+    spare: ::csv::ByteRecord,
 }
 
 impl<R: Read> ObservationReader<R> {
@@ -127,7 +129,7 @@ impl<R: Read> ObservationReader<R> {
             }
             Err(e) => return Err(csv_error(1, &e)),
         }
-        let next = read_record(&mut records);
+        let next = read_record(&mut records, &mut ::csv::ByteRecord::new());
         if next.is_none()
             && let Some(line) = records.get_ref().unclosed()
         {
@@ -138,6 +140,7 @@ impl<R: Read> ObservationReader<R> {
             records,
             columns,
             next,
+            spare: ::csv::ByteRecord::new(),
         })
     }
 
@@ -148,7 +151,7 @@ impl<R: Read> ObservationReader<R> {
         self.next = match &record {
             // After a failing read (the file became unreadable), stop.
             Err(e) if e.is_io_error() => None,
-            _ => read_record(&mut self.records),
+            _ => read_record(&mut self.records, &mut self.spare),
         };
         if self.next.is_none()
             && let Some(line) = self.records.get_ref().unclosed()
@@ -175,14 +178,17 @@ impl<R: Read> ObservationReader<R> {
                 ),
             }));
         }
-        Some(parse_row(line, &self.columns, &record).map_err(|message| LineError { line, message }))
+        let row = parse_row(line, &self.columns, &record);
+        self.spare = record;
+        Some(row.map_err(|message| LineError { line, message }))
     }
 }
 
 fn read_record<R: Read>(
     records: &mut ::csv::Reader<R>,
+    spare: &mut ::csv::ByteRecord,
 ) -> Option<Result<::csv::ByteRecord, ::csv::Error>> {
-    let mut record = ::csv::ByteRecord::new();
+    let mut record = std::mem::replace(spare, ::csv::ByteRecord::new());
     match records.read_byte_record(&mut record) {
         Ok(true) => Some(Ok(record)),
         Ok(false) => None,
@@ -199,6 +205,28 @@ fn unclosed_error(line: u64) -> LineError {
     }
 }
 
+/// Why a header name is not a column, with the likely cause when there is
+/// one: another separator, or other capitals.
+fn unknown_column(name: &str) -> String {
+    let mut message = format!(
+        "unknown column `{name}`; the columns are {}",
+        CSV_COLUMNS.join(", ")
+    );
+    if let Some(sep) = [';', '\t', '|'].into_iter().find(|c| name.contains(*c)) {
+        let shown = if sep == '\t' {
+            "tabs".to_string()
+        } else {
+            format!("`{sep}`")
+        };
+        message.push_str(&format!(
+            " (the file seems to separate its fields with {shown}; tracker reads comma-separated files)"
+        ));
+    } else if let Some(known) = CSV_COLUMNS.iter().find(|c| c.eq_ignore_ascii_case(name)) {
+        message.push_str(&format!(" (column names are lower-case: `{known}`)"));
+    }
+    message
+}
+
 /// The header's columns, each known and named once, the required ones
 /// present.
 fn header_columns(header: &::csv::ByteRecord) -> Result<Vec<&'static str>, LineError> {
@@ -213,10 +241,7 @@ fn header_columns(header: &::csv::ByteRecord) -> Result<Vec<&'static str>, LineE
         };
         let name = name.trim();
         let Some(known) = CSV_COLUMNS.iter().find(|c| **c == name) else {
-            return Err(header_error(format!(
-                "unknown column `{name}`; the columns are {}",
-                CSV_COLUMNS.join(", ")
-            )));
+            return Err(header_error(unknown_column(name)));
         };
         if columns.contains(known) {
             return Err(header_error(format!("column `{name}` appears twice")));
@@ -313,8 +338,8 @@ impl<R: Read> Read for Tracked<R> {
             self.ended = true;
             self.quotes.end();
         }
+        self.quotes.feed_all(&buf[..n]);
         for (i, &b) in buf[..n].iter().enumerate() {
-            self.quotes.feed(b);
             if matches!(b, b'\r' | b'\n') {
                 self.lines.saw(self.offset + i as u64, b);
             }
@@ -450,6 +475,33 @@ impl QuoteScan {
             b'\n' => self.line += 1,
             b'\r' => self.after_cr = true,
             _ => {}
+        }
+    }
+
+    /// [`QuoteScan::feed`] for each byte, skipping the runs of bytes that
+    /// change nothing (inside a field, up to the next comma, quote or line
+    /// break).
+    fn feed_all(&mut self, bytes: &[u8]) {
+        let mut i = 0;
+        while i < bytes.len() {
+            if !self.after_cr {
+                let rest = &bytes[i..];
+                let skip = match self.state {
+                    QuoteState::Unquoted => {
+                        rest.iter().position(|&b| matches!(b, b',' | b'\n' | b'\r'))
+                    }
+                    QuoteState::Quoted => {
+                        rest.iter().position(|&b| matches!(b, b'"' | b'\n' | b'\r'))
+                    }
+                    _ => Some(0),
+                };
+                i += skip.unwrap_or(rest.len());
+                if i == bytes.len() {
+                    break;
+                }
+            }
+            self.feed(bytes[i]);
+            i += 1;
         }
     }
 
@@ -771,6 +823,22 @@ mod tests {
                         }
                     }
                 }
+            }
+
+            #[test]
+            fn skipping_runs_reads_quotes_as_byte_by_byte(bytes in csvish(), cut in 0usize..64) {
+                let mut whole = QuoteScan::default();
+                let cut = cut.min(bytes.len());
+                whole.feed_all(&bytes[..cut]);
+                whole.feed_all(&bytes[cut..]);
+                whole.end();
+                prop_assert_eq!(whole.unclosed(), unclosed_quote(&bytes));
+                prop_assert_eq!(whole.line, {
+                    let mut one = QuoteScan::default();
+                    bytes.iter().for_each(|&b| one.feed(b));
+                    one.end();
+                    one.line
+                });
             }
 
             #[test]

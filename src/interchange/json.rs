@@ -18,7 +18,7 @@ use crate::model::{
 };
 use crate::period::parse_date;
 use crate::storage::TargetVersion;
-use crate::value::format_plain;
+use crate::value::{format_plain, parse_plain};
 use serde::{Deserialize, Serialize};
 
 /// The whole ledger as `tracker export` writes it (format 1).
@@ -174,9 +174,7 @@ impl ExportEntry {
     pub fn to_entry(&self) -> Result<Entry, String> {
         let quantity = match (&self.value, self.qualifier) {
             (Some(v), Some(qualifier)) => Some(Quantity {
-                value: v
-                    .parse()
-                    .map_err(|_| format!("value `{v}` is not a number"))?,
+                value: parse_plain(v).ok_or_else(|| format!("value `{v}` is not a number"))?,
                 qualifier,
             }),
             (None, None) => None,
@@ -246,8 +244,7 @@ pub fn version_from_export(v: &ExportVersion) -> Result<TargetVersion, String> {
     let number = |s: &Option<String>| {
         s.as_deref()
             .map(|n| {
-                n.parse()
-                    .map_err(|_| format!("target `{}`: `{n}` is not a number", v.id))
+                parse_plain(n).ok_or_else(|| format!("target `{}`: `{n}` is not a number", v.id))
             })
             .transpose()
     };

@@ -119,6 +119,15 @@ pub type StorageResult<T> = Result<T, StorageError>;
 impl From<rusqlite::Error> for StorageError {
     fn from(error: rusqlite::Error) -> Self {
         use rusqlite::ErrorCode as C;
+        // A statement of this tracker that SQLite cannot prepare on this
+        // ledger ("no such column"): its tables are not those of the
+        // schema version it claims, e.g. after a hand edit. Say what is
+        // missing, not the statement's SQL.
+        if let rusqlite::Error::SqlInputError { msg, .. } = &error {
+            return StorageError::Corrupt(format!(
+                "its tables do not match its schema version ({msg})"
+            ));
+        }
         let Some(code) = error.sqlite_error_code() else {
             return StorageError::Database(error.to_string());
         };

@@ -35,6 +35,32 @@ impl SqliteLedger {
                 migrate::current_version()
             )),
         }
+        problems.extend(self.missing_guards()?);
+        let orphans: i64 = self.conn.query_row(
+            "SELECT count(*) FROM targets t
+             WHERE NOT EXISTS (SELECT 1 FROM target_versions v WHERE v.target_id = t.id AND v.version = 1)",
+            [],
+            |row| row.get(0),
+        )?;
+        if orphans > 0 {
+            problems.push(format!("{orphans} target(s) without a first definition"));
+        }
+        let gaps: i64 = self.conn.query_row(
+            "SELECT count(*) FROM (SELECT target_id FROM target_versions
+             GROUP BY target_id HAVING max(version) <> count(*))",
+            [],
+            |row| row.get(0),
+        )?;
+        if gaps > 0 {
+            problems.push(format!("{gaps} target(s) with missing definition versions"));
+        }
+        problems.extend(self.rule_problems());
+        Ok(problems)
+    }
+
+    /// The append-only guards (triggers) the ledger's schema must have.
+    fn missing_guards(&self) -> StorageResult<Vec<String>> {
+        let mut problems = Vec::new();
         for trigger in [
             "observations_no_update",
             "observations_no_delete",
@@ -72,27 +98,14 @@ impl SqliteLedger {
                 }
             }
         }
-        let orphans: i64 = self.conn.query_row(
-            "SELECT count(*) FROM targets t
-             WHERE NOT EXISTS (SELECT 1 FROM target_versions v WHERE v.target_id = t.id AND v.version = 1)",
-            [],
-            |row| row.get(0),
-        )?;
-        if orphans > 0 {
-            problems.push(format!("{orphans} target(s) without a first definition"));
-        }
-        let gaps: i64 = self.conn.query_row(
-            "SELECT count(*) FROM (SELECT target_id FROM target_versions
-             GROUP BY target_id HAVING max(version) <> count(*))",
-            [],
-            |row| row.get(0),
-        )?;
-        if gaps > 0 {
-            problems.push(format!("{gaps} target(s) with missing definition versions"));
-        }
-        // Every stored number, date and enum reads back; and, by the rule
-        // `record` and `import` apply, current amounts of a cumulative
-        // target never overlap.
+        Ok(problems)
+    }
+
+    /// The ledger's rules over what it holds: every stored number, date
+    /// and enum reads back, and, by the rule `record` and `import` apply,
+    /// current amounts of a cumulative target never overlap.
+    fn rule_problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
         let mut overlaps = 0;
         let visited = self.visit_targets(None, &mut |def, observations| {
             if def.kind == Kind::Cumulative {
@@ -116,7 +129,7 @@ impl SqliteLedger {
                 "{overlaps} current observation(s) of cumulative targets overlap another"
             ));
         }
-        Ok(problems)
+        problems
     }
 
     /// Copies the ledger to `dest` with SQLite's online backup: one

@@ -116,8 +116,13 @@ impl SqliteLedger {
             }
             migrate::Version::Ledger(found) => {
                 configure(&conn, access)?;
-                if found < migrate::current_version() && access == Access::ReadWrite {
-                    migrate::migrate(&mut conn)?;
+                if found < migrate::current_version() {
+                    match access {
+                        Access::ReadWrite => {
+                            migrate::migrate(&mut conn)?;
+                        }
+                        Access::ReadOnly => migrate::read_as_current(&conn, found)?,
+                    }
                 }
             }
             migrate::Version::Empty | migrate::Version::Foreign => return Err(not_a_ledger()),

@@ -126,17 +126,18 @@ pub trait Store {
     ///   same target, period, value, qualifier and source as a record or
     ///   correction, current or not, or as an earlier accepted row) is
     ///   skipped and counted in `skipped`, so importing a file twice adds
-    ///   nothing;
-    /// * a row of an unknown target is [`ImportConflict::UnknownTarget`];
+    ///   nothing; this is decided first, so a duplicate is never also an
+    ///   overlap;
+    /// * a row of an unknown target is [`super::ImportConflict::UnknownTarget`];
     /// * a row of a cumulative target whose period overlaps a current entry
     ///   ([`crate::domain::trail::first_overlap`]) is
-    ///   [`ImportConflict::OverlapsEntry`] naming the lowest such id, or, if
-    ///   none in the ledger, [`ImportConflict::OverlapsRow`] naming the line
+    ///   [`super::ImportConflict::OverlapsEntry`] naming the lowest such id, or, if
+    ///   none in the ledger, [`super::ImportConflict::OverlapsRow`] naming the line
     ///   of the first earlier accepted row it overlaps; a conflicting row is
     ///   not accepted (later rows are not checked against it);
-    /// * an [`ImportItem::Refused`] line is only counted as a reason not to
+    /// * an [`super::ImportItem::Refused`] line is only counted as a reason not to
     ///   write; checking goes on;
-    /// * [`ImportItem::Stop`] ends reading at once; nothing is written and
+    /// * [`super::ImportItem::Stop`] ends reading at once; nothing is written and
     ///   the outcome so far is returned.
     ///
     /// Conflicts are listed by line in the order the rows came. If there is

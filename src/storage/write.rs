@@ -405,8 +405,9 @@ pub(super) fn insert_entry(conn: &Connection, entry: &EntryInsert, at: &str) -> 
     Ok(conn.last_insert_rowid())
 }
 
-/// Loads entry `id` and checks it may be superseded: it exists, is not a
-/// retraction, and nothing supersedes it yet.
+/// Loads entry `id` and checks it may be superseded: it is current
+/// ([`trail::is_current`]: not a retraction, and nothing supersedes it
+/// yet). The refusal says which.
 pub(super) fn supersedable(conn: &Connection, id: i64) -> StorageResult<Entry> {
     let entry = conn
         .query_row(
@@ -416,11 +417,6 @@ pub(super) fn supersedable(conn: &Connection, id: i64) -> StorageResult<Entry> {
         )
         .optional()?
         .ok_or(StorageError::UnknownObservation { id })??;
-    if entry.action == Action::Retract {
-        return Err(StorageError::Conflict(format!(
-            "#{id} is a retraction; it cannot be corrected or retracted (record a new observation instead)"
-        )));
-    }
     let newer: Option<(i64, String)> = conn
         .query_row(
             "SELECT id, action FROM observations WHERE supersedes = ?1",
@@ -428,15 +424,19 @@ pub(super) fn supersedable(conn: &Connection, id: i64) -> StorageResult<Entry> {
             |row| Ok((row.get(0)?, row.get(1)?)),
         )
         .optional()?;
-    if let Some((newer, action)) = newer {
-        if action == "retract" {
-            return Err(StorageError::Conflict(format!(
-                "#{id} is already retracted (by #{newer}); record a new observation to replace it"
-            )));
-        }
-        return Err(StorageError::Conflict(format!(
-            "#{id} was already corrected by #{newer}; only the current entry can be changed (try #{newer})"
-        )));
+    if trail::is_current(entry.action, newer.is_some()) {
+        return Ok(entry);
     }
-    Ok(entry)
+    Err(StorageError::Conflict(match newer {
+        _ if entry.action == Action::Retract => format!(
+            "#{id} is a retraction; it cannot be corrected or retracted (record a new observation instead)"
+        ),
+        Some((newer, action)) if action == "retract" => format!(
+            "#{id} is already retracted (by #{newer}); record a new observation to replace it"
+        ),
+        Some((newer, _)) => format!(
+            "#{id} was already corrected by #{newer}; only the current entry can be changed (try #{newer})"
+        ),
+        None => format!("#{id} cannot be superseded"),
+    }))
 }

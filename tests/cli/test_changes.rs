@@ -659,3 +659,105 @@ fn markdown_to_a_file_atomically() {
         .collect();
     assert!(names.is_empty(), "no temporary file left: {names:?}");
 }
+
+/// A mark is where the next `--since last` starts: one later than now
+/// (`--until` today as a date means the end of today) would silently skip
+/// what is recorded between now and then, so it is refused, and nothing
+/// is marked.
+/// A window that ends before it starts names the times as typed, not the
+/// edge a date stands for internally.
+#[test]
+fn an_empty_window_is_named_in_the_users_words() {
+    let mut env = TestEnv::new();
+    june(&mut env);
+    let out = env
+        .tracker(&[
+            "changes",
+            "--since",
+            "2025-06-15",
+            "--until",
+            "2025-06-14T12:00:00Z",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("--since 2025-06-15 is after --until 2025-06-14T12:00:00Z"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("23:59:59.999"), "{stderr}");
+}
+
+#[test]
+fn a_mark_cannot_be_set_in_the_future() {
+    let mut env = TestEnv::new();
+    june(&mut env);
+    for until in ["2025-07-01", "2025-07-01T12:00:01Z", "2030-01-01"] {
+        at(
+            &mut env,
+            "2025-07-01T12:00:00Z",
+            &[
+                "changes",
+                "--since",
+                "2025-06-01",
+                "--until",
+                until,
+                "--mark",
+                "nightly",
+            ],
+        )
+        .code(2)
+        .stderr(predicate::str::contains("is after now"));
+    }
+    // Reading up to a later time, without a mark, still works; so does a
+    // mark at now.
+    at(
+        &mut env,
+        "2025-07-01T12:00:00Z",
+        &["changes", "--since", "2025-06-01", "--until", "2025-07-01"],
+    )
+    .success();
+    at(
+        &mut env,
+        "2025-07-01T12:00:00Z",
+        &[
+            "changes",
+            "--since",
+            "2025-06-01",
+            "--until",
+            "2025-07-01T12:00:00Z",
+            "--mark",
+            "nightly",
+        ],
+    )
+    .success();
+    // A figure recorded later that day is in the next run.
+    figure(
+        &mut env,
+        "2025-07-01T18:00:00Z",
+        "sei-revenue",
+        "5bn",
+        "2022",
+    );
+    let next = changes_at(&mut env, "2025-07-02T12:00:00Z", "last:nightly", &[]);
+    assert!(
+        next.iter().any(|r| &r[col("change")] == "recorded"),
+        "{next:?}"
+    );
+}
+
+/// The name a mark is recorded by follows the ledger's text rules.
+#[test]
+fn a_mark_is_recorded_by_a_checked_name() {
+    let mut env = TestEnv::new();
+    june(&mut env);
+    env.now = "2025-07-01T12:00:00Z".to_string();
+    let before = crate::common::snapshot(&env.db());
+    env.tracker(&["changes", "--since", "last", "--mark"])
+        .env("TRACKER_USER", "eve\u{1b}[2J")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("control character"));
+    assert_eq!(before, crate::common::snapshot(&env.db()));
+}

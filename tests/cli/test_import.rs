@@ -79,6 +79,31 @@ fn a_csv_imports_every_row_with_its_provenance() {
 }
 
 #[test]
+fn a_csv_with_only_its_header_imports_nothing_and_succeeds() {
+    // What `export --format csv` writes for a ledger without observations,
+    // or a nightly extract with nothing new: not an error.
+    let env = TestEnv::seeded();
+    let before = snapshot(&env.db());
+    let path = file(
+        &env,
+        "empty.csv",
+        "target_id,value,qualifier,period,date,source,url,note,recorded_by\n",
+    );
+    env.tracker(&["import", &path])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!(
+            "nothing to import: {path} has no rows"
+        )))
+        .stderr("");
+    assert_eq!(before, snapshot(&env.db()));
+    // A mistyped ledger is still an error.
+    env.tracker(&["--db", "missing.db", "import", &path])
+        .assert()
+        .code(4);
+}
+
+#[test]
 fn any_bad_row_refuses_the_file_and_every_bad_row_is_named() {
     let env = TestEnv::seeded();
     let before = snapshot(&env.db());
@@ -165,6 +190,35 @@ fn conflicts_found_while_storing_are_all_named_and_nothing_is_written() {
         .find(|l| l.trim().starts_with(&format!("{path}:5:")))
         .unwrap();
     assert!(line5.contains("overlaps line 4 (2025-Q1)"), "{line5}");
+    assert_eq!(snapshot(&env.db()), before);
+}
+
+/// A file bad on many lines names the first 50 by line, parse errors and
+/// the ledger's conflicts merged, and counts the rest.
+#[test]
+fn many_bad_lines_list_the_first_fifty_and_count_the_rest() {
+    let env = TestEnv::seeded();
+    let before = snapshot(&env.db());
+    let mut csv = String::from("target_id,value,period,source\n");
+    for q in 0..40 {
+        // Lines 2..41: each overlaps the one before it from line 3 on.
+        csv.push_str(&format!(
+            "equipment-renewal,1bn,2024-01-01..2024-{:02}-28,s{q}\n",
+            q % 12 + 1
+        ));
+    }
+    for _ in 0..60 {
+        // Lines 42..101: not a value.
+        csv.push_str("equipment-renewal,lots,2024,s\n");
+    }
+    let path = file(&env, "many.csv", csv);
+    let out = env.tracker(&["import", &path]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("99 problem(s)"), "{stderr}");
+    let listed = error_lines(&stderr, &path);
+    assert_eq!(listed, (3..=52).collect::<Vec<u64>>(), "{stderr}");
+    assert!(stderr.contains("... and 49 more"), "{stderr}");
     assert_eq!(snapshot(&env.db()), before);
 }
 
@@ -280,6 +334,18 @@ fn structural_problems_are_refused_with_the_line() {
             1,
             "unknown column `colour`",
         ),
+        (
+            "semicolons.csv",
+            b"target_id;value;period;source\nequipment-renewal;1bn;2024;ok\n".to_vec(),
+            1,
+            "separate its fields with `;`",
+        ),
+        (
+            "capitals.csv",
+            b"Target_ID,value,period,source\n".to_vec(),
+            1,
+            "column names are lower-case: `target_id`",
+        ),
         ("empty.csv", Vec::new(), 1, "empty"),
         (
             // CRLF: lines are still counted from 1 at the header.
@@ -325,6 +391,13 @@ fn a_restore_says_what_is_wrong_with_the_file_once() {
             "qualifier.json",
             text.replacen(r#""qualifier": "exact""#, r#""qualifier": "roughly""#, 1),
             "unknown qualifier `roughly`",
+        ),
+        (
+            // The general decimal parser would read this; exports never
+            // write it.
+            "exponent.json",
+            text.replacen(r#""value": "250000""#, r#""value": "2.5e5""#, 1),
+            "value `2.5e5` is not a number",
         ),
         (
             "other.json",

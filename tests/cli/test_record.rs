@@ -165,3 +165,26 @@ fn by_defaults_to_tracker_user_and_can_be_given() {
     let out = env.stdout(&["show", "equipment-renewal"]);
     assert!(out.contains("Analyst Ａ"));
 }
+
+#[test]
+fn a_period_not_over_yet_is_refused_with_a_range_that_ends_today() {
+    // The suggested range is this year so far, by the ledger's clock.
+    let mut env = TestEnv::new();
+    env.now = "2025-06-30T12:00:00Z".to_string();
+    env.tracker(&["init"]).assert().success();
+    env.tracker(&[
+        "record",
+        "sei-revenue",
+        "5bn",
+        "--period",
+        "2025",
+        "--source",
+        "synthetic",
+    ])
+    .assert()
+    .code(2)
+    .stderr(predicate::str::contains("after today (2025-06-30)"))
+    .stderr(predicate::str::contains(
+        "e.g. --period 2025-01-01..2025-06-30",
+    ));
+}

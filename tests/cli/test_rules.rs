@@ -144,6 +144,54 @@ fn a_restore_checks_every_entry_like_record_does() {
             "{name}: the entry is named: {stderr}"
         );
     }
+    // The shape of the trail: what an entry supersedes. (The seed's
+    // entry #1 is of `equity-incentive-talents`.)
+    let shape: Vec<(&str, Vec<Value>, &str)> = vec![
+        (
+            "a record that supersedes",
+            vec![json!({"supersedes": 1})],
+            "a record supersedes nothing",
+        ),
+        (
+            "a correction that supersedes nothing",
+            vec![json!({"action": "correct", "reason": "synthetic"})],
+            "a correct names the entry it supersedes",
+        ),
+        (
+            "a correction of another target's entry",
+            vec![json!({"action": "correct", "supersedes": 1, "reason": "synthetic"})],
+            "belongs to `equity-incentive-talents`, not `opbudget-st-share`",
+        ),
+        (
+            "two corrections of one entry",
+            vec![
+                json!({"target_id": "equity-incentive-talents", "action": "correct",
+                       "supersedes": 1, "reason": "synthetic", "value": "260000",
+                       "period_start": "2024-07-26", "period_end": "2024-07-26"}),
+                json!({"id": 13, "target_id": "equity-incentive-talents", "action": "correct",
+                       "supersedes": 1, "reason": "synthetic", "value": "270000",
+                       "period_start": "2024-07-26", "period_end": "2024-07-26"}),
+            ],
+            "#1 is already superseded by #12",
+        ),
+        (
+            "a correction of a later entry",
+            vec![json!({"action": "correct", "supersedes": 40, "reason": "synthetic"})],
+            "supersedes #40, which the export does not hold before it",
+        ),
+    ];
+    for (name, changes, message) in shape {
+        let mut doc = with_entry(&env, changes[0].clone());
+        if let Some(second) = changes.get(1) {
+            let next = with_entry(&env, second.clone());
+            let entry = next["entries"].as_array().unwrap().last().unwrap().clone();
+            doc["entries"].as_array_mut().unwrap().push(entry);
+        }
+        let file = write_json(&env, "shape.json", &doc);
+        let stderr = refused(&env, &["import", &file], 2, message);
+        assert!(stderr.contains("shape.json: entry #1"), "{name}: {stderr}");
+        assert!(!stderr.contains("bug"), "{name}: {stderr}");
+    }
     // A control sequence in a restored definition's title (it would
     // rewrite the terminal's window title in `show`).
     let mut doc = export(&env);
@@ -216,8 +264,19 @@ fn a_recorder_name_with_control_characters_is_refused_everywhere() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("control character"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("control character"), "{stderr}");
+    // The error names where the name came from, not a flag never given.
+    assert!(stderr.contains("TRACKER_USER"), "{stderr}");
+    assert!(!stderr.contains("--by"), "{stderr}");
     assert_eq!(before, snapshot(&env.db()));
+    let stderr = refused(
+        &env,
+        &["import", "ok.csv", "--by", "eve\u{1b}[2J"],
+        2,
+        "control character",
+    );
+    assert!(stderr.contains("--by"), "{stderr}");
 }
 
 #[test]
@@ -380,10 +439,8 @@ period = "2099"
 #[test]
 fn check_accepts_a_ledger_of_the_previous_schema_version() {
     let env = TestEnv::seeded();
-    let conn = rusqlite::Connection::open(env.db()).unwrap();
-    conn.execute_batch("DROP INDEX observations_by_target_covering; PRAGMA user_version = 1;")
-        .unwrap();
-    drop(conn);
+    // Version 4, as that version made it (every earlier one: below).
+    downgrade(&env.db(), 4);
     env.tracker(&["check"])
         .assert()
         .success()
@@ -428,7 +485,7 @@ fn stored_control_characters_never_reach_a_terminal() {
     // it on every path).
     let conn = rusqlite::Connection::open(env.db()).unwrap();
     conn.execute_batch(
-        "INSERT INTO target_versions SELECT target_id, 2, 'x' || char(27) || ']0;pwned' || char(7),
+        "INSERT INTO target_versions SELECT target_id, 2, 'x' || char(27) || ']0;pwned' || char(7) || '|' || char(13) || 'y',
             kind, metric, unit, direction, comparator, target_value, window_start, deadline,
             limit_value, is_rate, cadence, quote, speaker, speaker_role, statement_date,
             source_title, source_url, 'a' || char(13) || 'b', '2025-01-01T00:00:00.000Z',
@@ -447,6 +504,9 @@ fn stored_control_characters_never_reach_a_terminal() {
         vec!["list"],
         vec!["report", "--format", "table"],
         vec!["report", "--format", "markdown"],
+        vec!["report", "--format", "html"],
+        vec!["changes", "--since", "2024-01-01", "--format", "table"],
+        vec!["changes", "--since", "2024-01-01", "--format", "markdown"],
         vec!["show", "sei-revenue"],
         vec!["history"],
         vec!["history", "sei-revenue"],
@@ -459,6 +519,19 @@ fn stored_control_characters_never_reach_a_terminal() {
     }
     let show = env.stdout(&["show", "sei-revenue"]);
     assert!(show.contains("x␛]0;pwned␇"), "visible, not hidden: {show}");
+    // A CR or a pipe in a title keeps a Markdown table's row in one piece.
+    let markdown = env.stdout(&["report", "--format", "markdown"]);
+    let row = markdown
+        .lines()
+        .find(|l| l.starts_with("| sei-revenue |"))
+        .unwrap_or_else(|| panic!("no sei-revenue row: {markdown}"));
+    assert!(row.contains("pwned␇\\|␍y |"), "{row}");
+    let header = markdown.lines().next().unwrap();
+    assert_eq!(
+        row.matches(" | ").count(),
+        header.matches(" | ").count(),
+        "{row}"
+    );
     let picture = std::fs::read_to_string(&svg).unwrap();
     assert!(!picture.contains('\u{1b}'), "{picture}");
     // The machine formats keep the ledger's exact text.
@@ -816,4 +889,256 @@ fn a_target_file_reads_dates_with_the_one_date_parser() {
         assert!(stderr.contains("old.toml:14:"), "{stderr}");
         assert!(stderr.contains("field `deadline`"), "{stderr}");
     }
+}
+
+/// The bad-input table's grammar cases (how a value or period is written)
+/// through every path that reads typed values: each says the same, and
+/// writes nothing. (An export holds plain base-unit values, so a restore
+/// meets only the date rules: the impossible day is run through it too.)
+#[test]
+fn every_path_that_reads_typed_values_refuses_the_same_grammar_errors() {
+    let env = TestEnv::seeded();
+    env.tracker(&[
+        "record",
+        "sei-revenue",
+        "5bn",
+        "--period",
+        "2021",
+        "--source",
+        "synthetic",
+    ])
+    .assert()
+    .success();
+    let cases = [
+        bad(
+            "percent for CNY",
+            "sei-revenue",
+            "5%",
+            "",
+            "2022",
+            "is a percentage but the target unit is CNY",
+        ),
+        bad(
+            "NaN",
+            "sei-revenue",
+            "NaN",
+            "",
+            "2022",
+            "NaN is not accepted",
+        ),
+        bad(
+            "ambiguous comma",
+            "sei-revenue",
+            "1,5",
+            "",
+            "2022",
+            "is ambiguous",
+        ),
+        bad(
+            "exponent",
+            "sei-revenue",
+            "1e400",
+            "",
+            "2022",
+            "uses exponent notation",
+        ),
+        bad(
+            "unicode minus",
+            "sei-revenue",
+            "\u{2212}5",
+            "",
+            "2022",
+            "U+2212",
+        ),
+        bad(
+            "full-width digits",
+            "sei-revenue",
+            "\u{ff11}\u{ff12}",
+            "",
+            "2022",
+            "full-width digits",
+        ),
+        bad(
+            "two scale words",
+            "sei-revenue",
+            "5 bn bn",
+            "",
+            "2022",
+            "has two scale words",
+        ),
+        bad(
+            "impossible day",
+            "sei-revenue",
+            "5bn",
+            "",
+            "2023-02-30",
+            "February 2023 has 28 days",
+        ),
+        bad(
+            "no month 13",
+            "sei-revenue",
+            "5bn",
+            "",
+            "2023-13",
+            "there is no month 13",
+        ),
+        bad(
+            "year out of range",
+            "sei-revenue",
+            "5bn",
+            "",
+            "1850",
+            "outside the supported range",
+        ),
+    ];
+    for case in cases {
+        refused(
+            &env,
+            &[
+                "record",
+                case.target,
+                case.value,
+                "--period",
+                case.period,
+                "--source",
+                "s",
+            ],
+            2,
+            case.message,
+        );
+        refused(
+            &env,
+            &[
+                "correct",
+                "12",
+                case.value,
+                "--period",
+                case.period,
+                "--reason",
+                "synthetic",
+            ],
+            2,
+            case.message,
+        );
+        let mut csv = ::csv::Writer::from_writer(Vec::new());
+        csv.write_record(["target_id", "value", "period", "source"])
+            .unwrap();
+        csv.write_record([case.target, case.value, case.period, "s"])
+            .unwrap();
+        std::fs::write(env.path("bad.csv"), csv.into_inner().unwrap()).unwrap();
+        let stderr = refused(&env, &["import", "bad.csv"], 2, case.message);
+        assert!(stderr.contains("bad.csv:2:"), "{}: {stderr}", case.name);
+        std::fs::write(env.path("bad.toml"), target_file(&case)).unwrap();
+        let stderr = refused(&env, &["target", "import", "bad.toml"], 2, case.message);
+        assert!(stderr.contains("bad.toml:"), "{}: {stderr}", case.name);
+    }
+    let doc = with_entry(
+        &env,
+        json!({"period_start": "2023-02-01", "period_end": "2023-02-30"}),
+    );
+    let file = write_json(&env, "bad.json", &doc);
+    refused(&env, &["import", &file], 2, "February 2023 has 28 days");
+}
+
+/// A seeded ledger taken back to schema `version` the way that version
+/// made it (later migrations undone), for the upgrade tests.
+fn downgrade(db: &std::path::Path, version: i64) {
+    let steps = [
+        // 5 → 4: marks without names.
+        "DROP INDEX marks_by_name; ALTER TABLE marks DROP COLUMN name;",
+        // 4 → 3: no marks.
+        "DROP TABLE marks;",
+        // 3 → 2: no base periods.
+        "ALTER TABLE target_versions DROP COLUMN base_period;",
+        // 2 → 1: the index before the covering one.
+        "DROP INDEX observations_by_target_covering;
+         CREATE INDEX observations_by_target ON observations (target_id, period_end, id);",
+    ];
+    let conn = rusqlite::Connection::open(db).unwrap();
+    for step in &steps[..(5 - version) as usize] {
+        conn.execute_batch(step).unwrap();
+    }
+    conn.pragma_update(None, "user_version", version).unwrap();
+}
+
+/// After an upgrade of tracker, the nightly report (a reading command,
+/// which opens the ledger read-only and so does not migrate it) and
+/// `check` work on a ledger of every earlier schema version, and change
+/// nothing in it; the first write migrates it.
+#[test]
+fn reading_commands_work_on_a_ledger_of_every_earlier_version() {
+    let current = TestEnv::seeded();
+    let expected = current.stdout(&["report", "--csv"]);
+    for version in 1..=4 {
+        let env = TestEnv::seeded();
+        downgrade(&env.db(), version);
+        let before = snapshot(&env.db());
+        env.tracker(&["check"])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("ok:"));
+        assert_eq!(
+            env.stdout(&["report", "--csv"]),
+            expected,
+            "version {version}"
+        );
+        for args in [
+            vec!["list"],
+            vec!["show", "sei-revenue"],
+            vec!["history"],
+            vec!["export"],
+            vec!["changes", "--since", "last"],
+            vec!["changes", "--since", "last:nightly"],
+            vec!["report", "--format", "html"],
+        ] {
+            env.tracker(&args).assert().success();
+        }
+        assert_eq!(before, snapshot(&env.db()), "version {version}: changed");
+        env.tracker(&[
+            "record",
+            "sei-revenue",
+            "5bn",
+            "--period",
+            "2021",
+            "--source",
+            "synthetic",
+        ])
+        .assert()
+        .success();
+        env.tracker(&["check"]).assert().success();
+    }
+}
+
+/// Two amounts of an export that would count days twice are named by the
+/// export's own entry numbers (the ledger's ids of a rolled-back restore
+/// mean nothing), and a correction's period may replace what it corrects.
+#[test]
+fn a_restore_names_overlapping_amounts_by_the_exports_entries() {
+    let env = TestEnv::seeded();
+    let year = json!({"target_id": "equipment-renewal", "value": "5",
+                      "period_start": "2024-01-01", "period_end": "2024-12-31"});
+    let mut doc = with_entry(&env, year.clone());
+    let june = with_entry(
+        &env,
+        json!({"id": 13, "target_id": "equipment-renewal", "value": "6",
+               "period_start": "2024-06-01", "period_end": "2024-06-30"}),
+    );
+    let entry = june["entries"].as_array().unwrap().last().unwrap().clone();
+    doc["entries"].as_array_mut().unwrap().push(entry);
+    let file = write_json(&env, "overlap.json", &doc);
+    let stderr = refused(&env, &["import", &file], 2, "overlaps entry #12");
+    assert!(stderr.contains("overlap.json: entry #13"), "{stderr}");
+    assert!(!stderr.contains("tracker correct"), "{stderr}");
+    // A correction of #12 to the half year is no overlap.
+    let mut doc = with_entry(&env, year);
+    let fix = with_entry(
+        &env,
+        json!({"id": 13, "target_id": "equipment-renewal", "action": "correct",
+               "supersedes": 12, "reason": "synthetic", "value": "6",
+               "period_start": "2024-01-01", "period_end": "2024-06-30"}),
+    );
+    let entry = fix["entries"].as_array().unwrap().last().unwrap().clone();
+    doc["entries"].as_array_mut().unwrap().push(entry);
+    let file = write_json(&env, "fix.json", &doc);
+    env.tracker(&["import", &file]).assert().success();
 }

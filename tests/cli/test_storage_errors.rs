@@ -28,7 +28,12 @@ fn a_foreign_or_truncated_file_is_named_with_exit_4() {
     std::fs::write(&truncated, &bytes[..bytes.len() / 4]).unwrap();
     let foreign = env.path("notes.db");
     std::fs::write(&foreign, "these are my notes, not a ledger\n").unwrap();
-    for (file, words) in [(&truncated, "damaged"), (&foreign, "not a tracker ledger")] {
+    // The hint for a file that is no ledger at all cannot send the user to
+    // `check` or `export`, which cannot read it either.
+    for (file, words, hint) in [
+        (&truncated, "damaged", "tracker check"),
+        (&foreign, "not a tracker ledger", "--db / TRACKER_DB"),
+    ] {
         let out = env
             .bare()
             .args(["--db", file.to_str().unwrap(), "report"])
@@ -37,10 +42,33 @@ fn a_foreign_or_truncated_file_is_named_with_exit_4() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(4), "{}: {stderr}", file.display());
         assert!(stderr.contains(words), "{stderr}");
-        assert!(stderr.contains("tracker check"), "{stderr}");
+        assert!(stderr.contains(hint), "{stderr}");
         assert!(stderr.contains("tracker backup"), "{stderr}");
         no_raw_codes(&stderr);
     }
+}
+
+/// A ledger whose tables are not those of its schema version (a hand
+/// edit dropped a column) is damaged: exit 4 with the words for it, never
+/// the SQL text of the statement that failed.
+#[test]
+fn a_ledger_missing_a_column_is_damaged_and_no_sql_is_shown() {
+    let env = TestEnv::seeded();
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.execute_batch("ALTER TABLE target_versions DROP COLUMN base_period;")
+        .unwrap();
+    drop(conn);
+    for args in [vec!["report"], vec!["check"]] {
+        let out = env.tracker(&args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(4), "{args:?}: {stderr}");
+        assert!(stderr.contains("base_period"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("SELECT"), "{args:?}: {stderr}");
+        no_raw_codes(&stderr);
+    }
+    let stderr =
+        String::from_utf8_lossy(&env.tracker(&["report"]).output().unwrap().stderr).to_string();
+    assert!(stderr.contains("damaged"), "{stderr}");
 }
 
 /// A tmpfs of `size` mounted at a new folder, unmounted when dropped.

@@ -49,6 +49,31 @@ fn import_is_all_or_nothing_and_idempotent() {
     assert!(out.contains("Output will reach at least 100 units."));
 }
 
+/// A figure added under a target the ledger already holds is not taken
+/// from a target file; the command says so instead of "nothing changed".
+#[test]
+fn observations_under_a_known_target_are_named_not_silently_dropped() {
+    let env = TestEnv::seeded();
+    let file = env.path("targets.toml");
+    std::fs::write(&file, SYNTHETIC).unwrap();
+    env.tracker(&["target", "import", file.to_str().unwrap()])
+        .assert()
+        .success();
+    let later = format!("{SYNTHETIC}\n[[target.observation]]\nvalue = \"50\"\nperiod = \"2024\"\n");
+    std::fs::write(&file, later).unwrap();
+    let before = snapshot(&env.db());
+    let out = env.stdout(&["target", "import", file.to_str().unwrap()]);
+    assert!(!out.contains("nothing changed"), "{out}");
+    assert!(
+        out.contains(
+            "1 new observation(s) under 1 target(s) already in the ledger were left alone"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("tracker import"), "{out}");
+    assert_eq!(before, snapshot(&env.db()));
+}
+
 #[test]
 fn an_existing_id_with_another_definition_is_refused() {
     let env = TestEnv::seeded();

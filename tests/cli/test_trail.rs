@@ -53,6 +53,65 @@ fn history_csv(env: &TestEnv, id: &str) -> Vec<std::collections::HashMap<String,
         .collect()
 }
 
+/// A correction that would say exactly what the entry already says is
+/// refused: it would only add noise to the trail. Changing the note alone
+/// is a correction.
+#[test]
+fn a_correction_that_changes_nothing_is_refused() {
+    let env = TestEnv::seeded();
+    let first = record(
+        &env,
+        &[
+            "equipment-renewal",
+            "500bn",
+            "--period",
+            "2024",
+            "--source",
+            "Release A",
+        ],
+    )
+    .to_string();
+    let before = snapshot(&env.db());
+    for same in [
+        vec!["correct", &first, "500bn", "--reason", "again"],
+        vec![
+            "correct",
+            &first,
+            "500,000,000,000",
+            "--period",
+            "2024",
+            "--reason",
+            "again",
+        ],
+        vec![
+            "correct",
+            &first,
+            "500bn",
+            "--source",
+            "Release A",
+            "--reason",
+            "again",
+        ],
+    ] {
+        env.tracker(&same)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("changes nothing"));
+        assert_eq!(snapshot(&env.db()), before, "{same:?} wrote");
+    }
+    env.tracker(&[
+        "correct",
+        &first,
+        "500bn",
+        "--note",
+        "page 3",
+        "--reason",
+        "cite the page",
+    ])
+    .assert()
+    .success();
+}
+
 #[test]
 fn a_correction_supersedes_and_history_keeps_both() {
     let env = TestEnv::seeded();
