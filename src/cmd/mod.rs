@@ -139,21 +139,24 @@ pub fn recorder(config: &Config, flag: Option<&str>) -> CliResult<String> {
     // fix. (clap fills `--by` from TRACKER_USER where it declares the
     // variable, so a flag equal to it may well have come from there.)
     let from_env = given(std::env::var("TRACKER_USER").ok());
-    let flag = given(flag.map(str::to_string));
     if let crate::storage::Location::Url(url) = crate::storage::Location::from(&config.ledger.path)
         && let Some(role) = crate::storage::postgres::login_role(&url)
     {
         // The database records the role that logs in, not a claimed name:
         // say so rather than drop the claim silently.
-        let claim = flag.or(from_env).or(config.file_recorder.clone());
+        let claim = given(flag.map(str::to_string))
+            .or(from_env)
+            .or(given(config.file_recorder.clone()));
         if claim.is_some_and(|c| c.trim() != role) {
             eprintln!(
                 "tracker: entries are recorded as {role} on a shared ledger; --by/TRACKER_USER ignored"
             );
         }
-        return Ok(crate::domain::text::BY.check(&role)?);
+        return Ok(crate::domain::text::BY
+            .named("the login role")
+            .check(&role)?);
     }
-    let (name, origin) = match (flag, from_env) {
+    let (name, origin) = match (given(flag.map(str::to_string)), from_env) {
         (Some(name), Some(env)) if name == env => (name, "TRACKER_USER"),
         (Some(name), _) => (name, "--by"),
         (None, Some(name)) => (name, "TRACKER_USER"),

@@ -262,6 +262,7 @@ fn restore_versions(
             )?;
             insert_target_version(
                 tx,
+                VERSION_INSERT_SQL,
                 &v.def,
                 n as i64 + 1,
                 ledger_time(v.recorded_at),
@@ -293,10 +294,13 @@ pub(super) fn import_targets(
         "SELECT {TARGET_COLUMNS} FROM target_versions v WHERE v.target_id = $1
          ORDER BY v.version DESC LIMIT 1"
     );
+    let current = tx.prepare(&current_sql)?;
+    let new_target = tx.prepare("INSERT INTO targets (id, created_at) VALUES ($1, $2)")?;
+    let new_version = tx.prepare(VERSION_INSERT_SQL)?;
     for seed in targets {
         let def = &seed.def;
         let existing = tx
-            .query_opt(&current_sql, &[&def.id])?
+            .query_opt(&current, &[&def.id])?
             .map(|row| target_from_row(&row))
             .transpose()?;
         match existing {
@@ -313,11 +317,8 @@ pub(super) fn import_targets(
             }
             None => {}
         }
-        tx.execute(
-            "INSERT INTO targets (id, created_at) VALUES ($1, $2)",
-            &[&def.id, &at],
-        )?;
-        insert_target_version(tx, def, 1, at, recorded_by, None)?;
+        tx.execute(&new_target, &[&def.id, &at])?;
+        insert_target_version(tx, &new_version, def, 1, at, recorded_by, None)?;
         for obs in &seed.observations {
             let new = NewObservation {
                 target_id: def.id.clone(),

@@ -204,7 +204,12 @@ fn kinds(tx: &mut Transaction<'_>) -> StorageResult<HashMap<String, Kind>> {
 
 /// Every staged row (part 0) followed by its candidates: the ledger's
 /// entries of the same target and period (part 1) and, for cumulative
-/// targets (`$1`), the ledger's current entries that may overlap (part 2).
+/// targets (`$1`), the ledger's current entries that may overlap (part 2);
+/// candidates are only looked for in targets with entries (`$2`): a load
+/// into new targets asks the index nothing per row. Overlap candidates are
+/// not fetched for a row the ledger holds exactly (the predicate is
+/// `trail::is_duplicate`'s, which skips such a row before any overlap is
+/// looked at): a re-import fetches one candidate per row, not three.
 const STREAM_SQL: &str = "
     WITH r AS (
         SELECT idx, line, target_id, value, qualifier, period_start, period_end, source,
@@ -221,6 +226,7 @@ const STREAM_SQL: &str = "
     FROM tracker_import r JOIN observations o
       ON o.target_id = r.target_id AND o.period_end = r.period_end
      AND o.period_start = r.period_start
+    WHERE r.target_id = ANY($2)
     UNION ALL
     SELECT r.idx, 2, NULL, NULL, NULL, NULL, c.period_start, c.period_end,
            NULL, NULL, c.id, c.action, false
@@ -237,7 +243,12 @@ const STREAM_SQL: &str = "
             AND NOT EXISTS (SELECT 1 FROM observations s WHERE s.supersedes = o.id)
           ORDER BY o.period_end LIMIT 1)
     ) c
-    WHERE r.target_id = ANY($1)
+    WHERE r.target_id = ANY($1) AND r.target_id = ANY($2)
+      AND NOT EXISTS (SELECT 1 FROM observations d
+                      WHERE d.target_id = r.target_id AND d.period_end = r.period_end
+                        AND d.period_start = r.period_start AND d.value = r.value::numeric
+                        AND d.qualifier = r.qualifier AND d.source = r.source
+                        AND d.action <> 'retract')
     ORDER BY 1, 2, 11";
 
 /// A staged row with its candidates, as the stream delivers them.
@@ -277,7 +288,17 @@ fn decide(
         .filter(|(_, kind)| **kind == Kind::Cumulative)
         .map(|(id, _)| id.as_str())
         .collect();
-    let mut stream = Cursor::open(tx, STREAM_SQL, &[&cumulative])?;
+    let with_entries: Vec<String> = tx
+        .query(
+            "SELECT t.id FROM targets t
+             WHERE t.id IN (SELECT DISTINCT target_id FROM tracker_import)
+               AND EXISTS (SELECT 1 FROM observations o WHERE o.target_id = t.id)",
+            &[],
+        )?
+        .iter()
+        .map(|row| row.try_get(0))
+        .collect::<Result<_, _>>()?;
+    let mut stream = Cursor::open(tx, STREAM_SQL, &[&cumulative, &with_entries])?;
     let mut decisions = Decisions::default();
     let mut pending: Option<Staged> = None;
     while let Some(row) = stream.next(tx)? {

@@ -13,9 +13,14 @@
 
 use super::super::{Access, SqliteLedger, StorageError, StorageResult, TargetVersion, Visit};
 use super::{PgLedger, migrate, read};
+use crate::domain::trail;
 use crate::model::Entry;
+use crate::model::Period;
 use ::postgres::Transaction;
+use ::postgres::fallible_iterator::FallibleIterator;
+use ::postgres::types::ToSql;
 use chrono::{DateTime, Utc};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 /// The triggers that keep the trail append-only and its authors honest.
@@ -85,24 +90,57 @@ pub(super) fn check(tx: &mut Transaction<'_>) -> StorageResult<Vec<String>> {
     if let Err(e) = read::entries(tx, None) {
         problems.push(format!("unreadable entry in the trail: {e}"));
     }
-    let overlaps = count(
-        tx,
-        "SELECT count(*) FROM observations o
-         JOIN LATERAL (SELECT v.kind FROM target_versions v WHERE v.target_id = o.target_id
-                       ORDER BY v.version DESC LIMIT 1) k ON k.kind = 'cumulative'
-         WHERE o.value IS NOT NULL
-           AND NOT EXISTS (SELECT 1 FROM observations s WHERE s.supersedes = o.id)
-           AND EXISTS (SELECT 1 FROM observations p
-                       WHERE p.target_id = o.target_id AND p.id < o.id AND p.value IS NOT NULL
-                         AND NOT EXISTS (SELECT 1 FROM observations s WHERE s.supersedes = p.id)
-                         AND p.period_start <= o.period_end AND p.period_end >= o.period_start)",
-    )?;
+    let overlaps = overlapping_amounts(tx)?;
     if overlaps > 0 {
         problems.push(format!(
             "{overlaps} current observation(s) of cumulative targets overlap another"
         ));
     }
     Ok(problems)
+}
+
+/// How many current amounts of cumulative targets overlap an earlier one:
+/// the current entries streamed in target order, counted per target by
+/// [`trail::count_overlapping`], the rule `record`, `import` and the
+/// SQLite `check` apply (linear, not a query per entry).
+fn overlapping_amounts(tx: &mut Transaction<'_>) -> StorageResult<usize> {
+    let superseded: HashSet<i64> = tx
+        .query(
+            "SELECT supersedes FROM observations WHERE supersedes IS NOT NULL",
+            &[],
+        )?
+        .iter()
+        .map(|row| row.try_get(0))
+        .collect::<Result<_, _>>()?;
+    let mut rows = tx.query_raw(
+        "SELECT o.target_id, o.id, o.period_start, o.period_end FROM observations o
+         WHERE o.value IS NOT NULL AND o.target_id IN (
+             SELECT k.target_id FROM (
+                 SELECT DISTINCT ON (v.target_id) v.target_id, v.kind FROM target_versions v
+                 ORDER BY v.target_id, v.version DESC) k
+             WHERE k.kind = 'cumulative')
+         ORDER BY o.target_id",
+        std::iter::empty::<&(dyn ToSql + Sync)>(),
+    )?;
+    let (mut count, mut target, mut current) = (0, String::new(), Vec::new());
+    while let Some(row) = rows.next()? {
+        let id: i64 = row.try_get(1)?;
+        if superseded.contains(&id) {
+            continue;
+        }
+        let this: &str = row.try_get(0)?;
+        if this != target {
+            count += trail::count_overlapping(&current);
+            current.clear();
+            target = this.to_string();
+        }
+        let period = Period {
+            start: row.try_get(2)?,
+            end: row.try_get(3)?,
+        };
+        current.push((id, period));
+    }
+    Ok(count + trail::count_overlapping(&current))
 }
 
 /// Everything a copy holds, read in one snapshot.

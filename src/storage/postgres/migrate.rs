@@ -29,15 +29,30 @@ pub enum Version {
     Ledger(i64),
     /// Tables named like tracker's, without its version table.
     Foreign,
+    /// A ledger this role cannot read: its schema or tables are there, but
+    /// the role has no rights on them (roles.sql grants those).
+    NoRights,
 }
 
 pub fn inspect(client: &mut impl GenericClient) -> StorageResult<Version> {
+    // pg_class is readable by every role: a version table in a schema
+    // this role may not use, or may not read, is a ledger it has no
+    // rights on, not an empty database (where `init` would set up a
+    // second ledger).
     let row = client.query_one(
         "SELECT to_regclass('schema_version') IS NOT NULL,
-                to_regclass('observations') IS NOT NULL OR to_regclass('targets') IS NOT NULL",
+                to_regclass('observations') IS NOT NULL OR to_regclass('targets') IS NOT NULL,
+                EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                        WHERE c.relname = 'schema_version' AND c.relkind = 'r'
+                          AND (NOT has_schema_privilege(n.oid, 'USAGE')
+                               OR NOT has_table_privilege(c.oid, 'SELECT')))",
         &[],
     )?;
-    let (versioned, named_like_ours): (bool, bool) = (row.get(0), row.get(1));
+    let (versioned, named_like_ours, hidden): (bool, bool, bool) =
+        (row.get(0), row.get(1), row.get(2));
+    if hidden {
+        return Ok(Version::NoRights);
+    }
     if !versioned {
         return Ok(if named_like_ours {
             Version::Foreign
@@ -76,6 +91,7 @@ pub fn migrate(client: &mut ::postgres::Client) -> StorageResult<i64> {
         Version::Ledger(v) => v,
         Version::Empty => 0,
         Version::Foreign => return Ok(-1),
+        Version::NoRights => return Ok(-2),
     };
     if applied > current_version() {
         return Ok(applied);

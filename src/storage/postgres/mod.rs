@@ -87,6 +87,7 @@ impl PgLedger {
                     path: as_path(&location),
                 });
             }
+            migrate::Version::NoRights => return Err(no_rights(&mut client, &location)),
         }
         let ledger = PgLedger::configured(client, location, Access::ReadWrite)?;
         ledger.migrate()?;
@@ -111,6 +112,7 @@ impl PgLedger {
                     path: as_path(&location),
                 });
             }
+            migrate::Version::NoRights => return Err(no_rights(&mut client, &location)),
         };
         if found > migrate::current_version() {
             return Err(too_new(&location, found));
@@ -149,9 +151,12 @@ impl PgLedger {
         } else {
             "off"
         };
+        // temp_buffers: an import stages its rows in a temporary table,
+        // which then stays in this process's memory rather than on disk (it
+        // can only be set before the session's first temporary table).
         client.batch_execute(&format!(
             "SET lock_timeout = {}; SET default_transaction_read_only = {read_only};
-             SET TimeZone = 'UTC'",
+             SET TimeZone = 'UTC'; SET temp_buffers = '64MB'",
             timeout.as_millis().max(1)
         ))?;
         Ok(PgLedger {
@@ -164,6 +169,9 @@ impl PgLedger {
         let found = migrate::migrate(&mut self.client.borrow_mut())?;
         if found > migrate::current_version() {
             return Err(too_new(&self.location, found));
+        }
+        if found == -2 {
+            return Err(no_rights(&mut self.client.borrow_mut(), &self.location));
         }
         if found < 0 {
             return Err(StorageError::NotALedger {
@@ -212,6 +220,23 @@ impl PgLedger {
 /// its redacted text, so no password reaches a message.
 fn as_path(location: &Location) -> std::path::PathBuf {
     std::path::PathBuf::from(location.to_string())
+}
+
+/// A ledger is there but this role may not read it: say so, naming the
+/// role, rather than offer to create a ledger.
+fn no_rights(client: &mut Client, location: &Location) -> StorageError {
+    let role: String = client
+        .query_one("SELECT session_user::text", &[])
+        .map(|row| row.get(0))
+        .unwrap_or_else(|_| "this role".to_string());
+    StorageError::CannotOpen {
+        location: location.clone(),
+        reason: format!(
+            "the database holds a ledger, but the role `{role}` has no rights on it; \
+             ask its owner to grant `{role}` the reader or writer role \
+             (GRANT tracker_reader TO {role}; README, \"A shared ledger\")"
+        ),
+    }
 }
 
 fn too_new(location: &Location, found: i64) -> StorageError {

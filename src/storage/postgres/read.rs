@@ -6,8 +6,10 @@
 use super::super::{KnownAt, StorageResult, TargetVersion, Visit};
 use super::codec::*;
 use crate::model::{Entry, Observation, TargetDef};
+use ::postgres::fallible_iterator::FallibleIterator;
 use ::postgres::types::ToSql;
 use ::postgres::{Portal, Row, Transaction};
+use std::collections::HashSet;
 
 pub(super) fn target_count(tx: &mut Transaction<'_>) -> StorageResult<i64> {
     Ok(tx.query_one("SELECT count(*) FROM targets", &[])?.get(0))
@@ -116,46 +118,57 @@ impl Cursor {
     }
 }
 
-/// Streams every target (sorted by id) with its current observations: two
-/// ordered cursors merged in one pass, as the SQLite backend does.
+/// Streams every target (sorted by id) with its current observations: the
+/// definitions in force (one row per target), then one ordered stream of
+/// observations merged with them in one pass, as the SQLite backend does.
+/// The observations stream while they are judged (the server keeps
+/// sending as the client works); memory holds the definitions' rows and
+/// one target's observations, never the ledger's observations.
 pub(super) fn visit_targets(
     tx: &mut Transaction<'_>,
     known_at: KnownAt,
     visit: &mut Visit<'_>,
 ) -> StorageResult<()> {
     let at = known_at_param(known_at);
+    // Walk the covering index in order, as the SQLite backend does: the
+    // planner otherwise prefers reading the table by id and sorting a
+    // million rows (on disk, within the default work_mem) before the first
+    // target can be reported.
+    tx.batch_execute("SET LOCAL enable_sort = off")?;
     let targets_sql = format!(
         "SELECT DISTINCT ON (v.target_id) {TARGET_COLUMNS} FROM target_versions v
          {VISIBLE_TARGETS_WHERE} ORDER BY v.target_id, v.version DESC"
     );
-    let mut targets = Cursor::open(tx, &targets_sql, &[&at])?;
-    let mut observations = match at {
-        None => Cursor::open(
-            tx,
-            &format!(
-                "SELECT {OBSERVATION_COLUMNS}, o.target_id FROM observations o
-                 WHERE {CURRENT_NOW} ORDER BY o.target_id, o.period_end, o.id"
-            ),
-            &[],
-        )?,
-        Some(at) => Cursor::open(
-            tx,
-            &format!(
-                "SELECT {OBSERVATION_COLUMNS}, o.target_id FROM observations o
-                 WHERE {CURRENT_AT} ORDER BY o.target_id, o.period_end, o.id"
-            ),
+    let targets = tx.query(&targets_sql, &[&at])?;
+    // Entries superseded as of `at` are few (corrections, retractions):
+    // held as a set, so the observations are one ordered walk of the
+    // covering index, not a million anti-join probes.
+    let superseded: HashSet<i64> = tx
+        .query(
+            "SELECT supersedes FROM observations
+             WHERE supersedes IS NOT NULL AND ($1::timestamptz IS NULL OR recorded_at <= $1)",
             &[&at],
-        )?,
-    };
+        )?
+        .iter()
+        .map(|row| row.try_get(0))
+        .collect::<Result<_, _>>()?;
+    let observations_sql = format!(
+        "SELECT {OBSERVATION_COLUMNS}, o.target_id FROM observations o
+         WHERE o.value IS NOT NULL AND ($1::timestamptz IS NULL OR o.recorded_at <= $1)
+         ORDER BY o.target_id, o.period_end, o.id"
+    );
+    let param: &(dyn ToSql + Sync) = &at;
+    let mut observations = tx.query_raw(&observations_sql, std::iter::once(param))?;
     let mut pending: Option<(String, Observation)> = None;
     let mut exhausted = false;
     let mut batch: Vec<Observation> = Vec::new();
-    while let Some(row) = targets.next(tx)? {
-        let def = target_from_row(&row)?;
+    for row in &targets {
+        let def = target_from_row(row)?;
         batch.clear();
         loop {
             if pending.is_none() && !exhausted {
-                match observations.next(tx)? {
+                match observations.next()? {
+                    Some(row) if superseded.contains(&row.try_get(0)?) => continue,
                     Some(row) => pending = Some((row.try_get(5)?, observation_from_row(&row)?)),
                     None => exhausted = true,
                 }

@@ -21,6 +21,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub const SERVER_ENV: &str = "TRACKER_TEST_POSTGRES";
 
+/// The password of the roles the tests create (synthetic; the test server
+/// may authenticate with SCRAM).
+const ROLE_PASSWORD: &str = "synthetic-test-password";
+
 /// The admin URL, or None (outside CI) when no server is configured.
 fn server() -> Option<String> {
     match std::env::var(SERVER_ENV) {
@@ -76,13 +80,13 @@ impl TestDb {
         Some(TestDb { admin, name, url })
     }
 
-    /// The URL as `role` (same server and database, no password: the test
-    /// server trusts local connections).
+    /// The URL as `role`, logging in with [`ROLE_PASSWORD`] (same server
+    /// and database).
     fn url_as(&self, role: &str) -> String {
         let scheme_end = self.url.find("://").unwrap() + 3;
         let rest = &self.url[scheme_end..];
         let host = rest.rfind('@').map_or(rest, |at| &rest[at + 1..]);
-        format!("{}{role}@{host}", &self.url[..scheme_end])
+        format!("{}{role}:{ROLE_PASSWORD}@{host}", &self.url[..scheme_end])
     }
 }
 
@@ -494,6 +498,22 @@ fn the_database_refuses_changes_to_the_trail() {
         );
     }
     assert_eq!(ledger.entry_count().unwrap(), 1);
+    // Overlapping amounts slipped in by hand are found by `check`.
+    for period in ["2021-01-01', '2021-12-31", "2021-06-01', '2022-06-30"] {
+        raw.batch_execute(&format!(
+            "INSERT INTO observations (target_id, action, value, qualifier, period_start,
+                period_end, source, recorded_at)
+             VALUES ('syn-sum', 'record', 1, 'exact', '{period}', 's', now())"
+        ))
+        .unwrap();
+    }
+    let problems = ledger.check().unwrap();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.starts_with("1 current observation(s)")),
+        "{problems:?}"
+    );
     // Disabling a guard is visible to `check`.
     raw.batch_execute("ALTER TABLE observations DISABLE TRIGGER observations_no_delete")
         .unwrap();
@@ -514,23 +534,31 @@ fn roles_and_authors() {
     };
     let mut admin = client(&db.url);
     admin.batch_execute(ROLES_SQL).unwrap();
-    let (owner, writer, reader) = (
+    let (owner, writer, reader, nobody) = (
         format!("{}_o", db.name),
         format!("{}_w", db.name),
         format!("{}_r", db.name),
+        format!("{}_n", db.name),
     );
     admin
         .batch_execute(&format!(
             "DROP ROLE IF EXISTS {owner}; DROP ROLE IF EXISTS {writer}; DROP ROLE IF EXISTS {reader};
-             CREATE ROLE {owner} LOGIN IN ROLE tracker_owner;
-             CREATE ROLE {writer} LOGIN IN ROLE tracker_writer;
-             CREATE ROLE {reader} LOGIN IN ROLE tracker_reader;"
+             CREATE ROLE {owner} LOGIN PASSWORD '{ROLE_PASSWORD}' IN ROLE tracker_owner;
+             CREATE ROLE {writer} LOGIN PASSWORD '{ROLE_PASSWORD}' IN ROLE tracker_writer;
+             CREATE ROLE {reader} LOGIN PASSWORD '{ROLE_PASSWORD}' IN ROLE tracker_reader;
+             DROP ROLE IF EXISTS {nobody};
+             CREATE ROLE {nobody} LOGIN PASSWORD '{ROLE_PASSWORD}';"
         ))
         .unwrap();
     let cleanup = RoleCleanup {
         admin: db.admin.clone(),
         db: db.name.clone(),
-        roles: vec![owner.clone(), writer.clone(), reader.clone()],
+        roles: vec![
+            owner.clone(),
+            writer.clone(),
+            reader.clone(),
+            nobody.clone(),
+        ],
     };
     drop(seeded(&db.url_as(&owner)));
     let owned: String = admin
@@ -541,6 +569,19 @@ fn roles_and_authors() {
         .unwrap()
         .get(0);
     assert_eq!(owned, "tracker_owner");
+
+    // A role without rights is told so; it is never offered, nor given, a
+    // second ledger.
+    for result in [
+        Ledger::open(Location::Url(db.url_as(&nobody)), Access::ReadOnly).err(),
+        Ledger::create(Location::Url(db.url_as(&nobody))).err(),
+    ] {
+        let err = result.expect("a role without rights cannot use the ledger");
+        assert!(
+            matches!(err, StorageError::CannotOpen { ref reason, .. } if reason.contains("no rights")),
+            "{err}"
+        );
+    }
 
     // The writer records; the trail names the writer, not the claim.
     let mut w = Ledger::open(Location::Url(db.url_as(&writer)), Access::ReadWrite).unwrap();
@@ -711,6 +752,40 @@ fn concurrent_writers_cannot_both_pass_a_check() {
         ledger.target("syn-sum", None).unwrap().kind,
         Kind::Cumulative
     );
+}
+
+/// A writer that waits longer than its lock timeout for another is told
+/// the ledger is busy, and writes nothing; a value the schema refuses is
+/// invalid data, not a database failure.
+#[test]
+fn waiting_too_long_is_busy_and_bad_rows_are_invalid() {
+    let Some(db) = TestDb::new("busy") else {
+        return;
+    };
+    drop(seeded(&db.url));
+    let mut holder = client(&db.url);
+    let mut held = holder.transaction().unwrap();
+    held.execute("SELECT pg_advisory_xact_lock($1)", &[&super::LEDGER_LOCK])
+        .unwrap();
+    let mut ledger = PgLedger::open(&db.url, Access::ReadWrite).unwrap();
+    ledger
+        .client
+        .borrow_mut()
+        .batch_execute("SET lock_timeout = 200")
+        .unwrap();
+    let err = ledger
+        .record(&row("syn-level", 1, "2022-01-01", "2022-01-01", "s"), now())
+        .unwrap_err();
+    assert!(matches!(err, StorageError::Busy), "{err}");
+    held.rollback().unwrap();
+    assert_eq!(ledger.entry_count().unwrap(), 0);
+    let err = client(&db.url)
+        .batch_execute(
+            "INSERT INTO observations (target_id, action, source, recorded_at)
+             VALUES ('syn-level', 'bogus', 's', now())",
+        )
+        .unwrap_err();
+    assert!(matches!(StorageError::from(err), StorageError::Invalid(_)));
 }
 
 /// `backup` writes a SQLite ledger holding the same targets and trail.

@@ -84,6 +84,7 @@ pub(super) fn amend_target(
     let version = i64::from(version) + 1;
     insert_target_version(
         tx,
+        VERSION_INSERT_SQL,
         def,
         version,
         ledger_time(now),
@@ -93,8 +94,18 @@ pub(super) fn amend_target(
     Ok(version)
 }
 
-pub(super) fn insert_target_version(
+/// One definition version into `target_versions`.
+pub(super) const VERSION_INSERT_SQL: &str = "INSERT INTO target_versions (target_id, version,
+        title, kind, metric, unit, direction, comparator, target_value, window_start, deadline,
+        limit_value, is_rate, cadence, quote, speaker, speaker_role, statement_date,
+        source_title, source_url, interpretation, recorded_at, recorded_by, reason, base_start,
+        base_end)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text::numeric, $10, $11, $12::text::numeric,
+        $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)";
+
+pub(super) fn insert_target_version<S: ToStatement + ?Sized>(
     tx: &mut Transaction<'_>,
+    statement: &S,
     def: &TargetDef,
     version: i64,
     at: DateTime<Utc>,
@@ -105,13 +116,7 @@ pub(super) fn insert_target_version(
     let version = i32::try_from(version)
         .map_err(|_| StorageError::Invalid(format!("version {version} is out of range")))?;
     tx.execute(
-        "INSERT INTO target_versions (target_id, version, title, kind, metric, unit, direction,
-            comparator, target_value, window_start, deadline, limit_value, is_rate, cadence,
-            quote, speaker, speaker_role, statement_date, source_title, source_url,
-            interpretation, recorded_at, recorded_by, reason, base_start, base_end)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text::numeric, $10, $11,
-                 $12::text::numeric, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,
-                 $24, $25, $26)",
+        statement,
         &[
             &def.id,
             &version,
