@@ -123,7 +123,7 @@ if [ "$POSTGRES" = 1 ]; then
     elif [ -n "${TRACKER_BENCH_POSTGRES:-}" ]; then
         PG_ADMIN=$TRACKER_BENCH_POSTGRES
     else
-        PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/tracker-bench-pg.XXXXXX")
+        PG_DIR=$(mktemp -d /tmp/tracker-bench-pg.XXXXXX)
         trap 'bash "$ROOT/.ci/postgres.sh" stop "$PG_DIR"' EXIT
         pg_env=$(bash "$ROOT/.ci/postgres.sh" start "$PG_DIR" 55440 --durable)
         PG_ADMIN=$(printf '%s\n' "$pg_env" | sed -n 's/^export TRACKER_TEST_POSTGRES=//p')
