@@ -3,6 +3,7 @@
 //! file path and no ledger is ever created in a folder named `postgres:`.
 
 use std::fmt;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,23 +59,59 @@ impl fmt::Display for Location {
     }
 }
 
-/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`, and
+/// `?password=secret` → `?password=***`.
 fn redact(url: &str) -> String {
-    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
-        return url.to_string();
-    };
-    let rest = &url[scheme_end..];
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    let authority = &rest[..authority_end];
-    match (authority.rfind('@'), authority.find(':')) {
-        (Some(at), Some(colon)) if colon < at => format!(
-            "{}{}:***{}",
-            &url[..scheme_end],
-            &authority[..colon],
-            &rest[at..]
-        ),
-        _ => url.to_string(),
+    let mut spans: Vec<Range<usize>> = userinfo_password(url).map(|(s, _)| s).into_iter().collect();
+    spans.extend(query_passwords(url));
+    spans.sort_by_key(|s| s.start);
+    let (mut out, mut shown) = (String::new(), 0);
+    for span in spans {
+        if span.start < shown {
+            continue;
+        }
+        out.push_str(&url[shown..span.start]);
+        out.push_str("***");
+        shown = span.end;
     }
+    out.push_str(&url[shown..]);
+    out
+}
+
+/// Where the user-info's password sits in `url`, and whether it runs past
+/// the first `/` or `?` (a password whose `/`, `?` or `@` was not
+/// percent-encoded). The password ends at the last `@`, unless that `@`
+/// is in a query value (`?user=ann@corp`): then at the host's own `@`.
+/// Errs towards hiding: what might be a password is one.
+pub(crate) fn userinfo_password(url: &str) -> Option<(Range<usize>, bool)> {
+    let start = url.find("://")? + 3;
+    let rest = &url[start..];
+    let delim = rest.find(['/', '?']).unwrap_or(rest.len());
+    let mut at = rest.rfind('@')?;
+    if at > delim && rest[delim..at].contains('=') {
+        at = rest[..delim].rfind('@')?;
+    }
+    let colon = rest.find(':')?;
+    (colon < at && colon < delim).then(|| (start + colon + 1..start + at, at > delim))
+}
+
+/// The values of `password=` parameters in the query.
+fn query_passwords(url: &str) -> Vec<Range<usize>> {
+    const KEY: &str = "password=";
+    let lower = url.to_ascii_lowercase();
+    let mut spans = Vec::new();
+    let mut from = 0;
+    while let Some(found) = lower[from..].find(KEY) {
+        let key = from + found;
+        let value = key + KEY.len();
+        from = value;
+        if key == 0 || !matches!(url.as_bytes()[key - 1], b'?' | b'&') {
+            continue;
+        }
+        let end = url[value..].find('&').map_or(url.len(), |i| value + i);
+        spans.push(value..end);
+    }
+    spans
 }
 
 #[cfg(test)]
@@ -93,5 +130,42 @@ mod tests {
             Location::from(Path::new("PostgreSQL://h/db")).to_string(),
             "PostgreSQL://h/db"
         );
+    }
+
+    #[test]
+    fn passwords_written_any_way_are_hidden() {
+        for (url, shown) in [
+            ("postgres://a:p/q@h:5/d", "postgres://a:***@h:5/d"),
+            ("postgres://a:p@q:w/r@h/d", "postgres://a:***@h/d"),
+            ("postgres://a:p?q@h/d", "postgres://a:***@h/d"),
+            (
+                "postgres://a@h/d?password=p",
+                "postgres://a@h/d?password=***",
+            ),
+            (
+                "postgres://a:p@h/d?sslmode=disable&PASSWORD=p&x=1",
+                "postgres://a:***@h/d?sslmode=disable&PASSWORD=***&x=1",
+            ),
+            (
+                "postgres://h:5432/d?user=a@corp",
+                "postgres://h:5432/d?user=a@corp",
+            ),
+            (
+                "postgres://a:p@h/d?user=a@corp",
+                "postgres://a:***@h/d?user=a@corp",
+            ),
+            ("postgres://h:5432/d", "postgres://h:5432/d"),
+        ] {
+            assert_eq!(Location::Url(url.into()).to_string(), shown, "{url}");
+        }
+        assert_eq!(
+            userinfo_password("postgres://a:p/q@h/d").map(|p| p.1),
+            Some(true)
+        );
+        assert_eq!(
+            userinfo_password("postgres://a:p@q@h/d").map(|p| p.1),
+            Some(false)
+        );
+        assert_eq!(userinfo_password("postgres://h:5/d?user=a@b"), None);
     }
 }

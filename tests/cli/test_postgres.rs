@@ -676,3 +676,43 @@ fn no_command_shows_the_password() {
         }
     }
 }
+
+/// A password that is badly written into the URL (a `/` or `?` not
+/// percent-encoded) or given as `?password=` is still never shown, not
+/// even a piece of it; a badly written one is refused saying how to
+/// write it. Needs no server: every URL points at a port nothing
+/// listens on, so this runs on both passes.
+#[test]
+fn a_password_written_anywhere_in_the_url_is_never_shown() {
+    let env = TestEnv::new();
+    let port = free_port();
+    let badly_written = [
+        format!("postgres://bob:XQZ1/XQZ2@127.0.0.1:{port}/ledger"),
+        format!("postgres://bob:XQZ1@XQZ2:w/XQZ3@127.0.0.1:{port}/ledger"),
+        format!("postgres://bob:XQZ1?XQZ2@127.0.0.1:{port}/ledger"),
+    ];
+    let well_written = [
+        format!("postgres://bob@127.0.0.1:{port}/ledger?password=XQZ1"),
+        format!("postgres://bob@127.0.0.1:{port}/ledger?sslmode=disable&password=XQZ1"),
+        format!("postgresql://bob:XQZ1%2FXQZ2@127.0.0.1:{port}/ledger"),
+        format!("postgres://bob:XQZ1@XQZ2@127.0.0.1:{port}/ledger"),
+    ];
+    for (url, badly) in badly_written
+        .iter()
+        .map(|u| (u, true))
+        .chain(well_written.iter().map(|u| (u, false)))
+    {
+        let out = env.bare().args(["--db", url, "list"]).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(4), "{url}: {stderr}");
+        assert!(
+            !stderr.contains("XQZ"),
+            "{url} shows its password: {stderr}"
+        );
+        if badly {
+            assert!(stderr.contains("%2F"), "{url}: no way to fix: {stderr}");
+        } else {
+            assert!(stderr.contains("127.0.0.1"), "{url}: {stderr}");
+        }
+    }
+}

@@ -403,6 +403,16 @@ fn set(params: &mut Params, key: &str, value: String, overwrite: bool) -> Result
 /// `postgres[ql]://[user[:password]@][host][:port][/dbname][?k=v&...]`,
 /// percent-decoded; returns the parameters and a `service` if named.
 fn parse_url(url: &str) -> Result<(Params, Option<String>), String> {
+    // Parsed on, such a URL would fail quoting a piece of the password
+    // (as a port or a parameter): refused first, saying how to write it.
+    if let Some((_, true)) = super::super::location::userinfo_password(url) {
+        return Err(
+            "the password in the URL holds a `/`, `?` or `#` that is not \
+                    percent-encoded: write `/` as %2F, `?` as %3F, `#` as %23, `@` as %40 \
+                    (or leave the password out of the URL and use ~/.pgpass or PGPASSWORD)"
+                .to_string(),
+        );
+    }
     let rest = url
         .find("://")
         .map(|i| &url[i + 3..])
