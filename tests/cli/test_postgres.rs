@@ -716,3 +716,40 @@ fn a_password_written_anywhere_in_the_url_is_never_shown() {
         }
     }
 }
+
+/// The documented backup, `pg_dump`, run by the reader role a cron job
+/// uses: it reads every table and every sequence's position (`SELECT
+/// last_value FROM …_seq`, which is what pg_dump asks), so the reader
+/// may read both.
+#[test]
+fn a_reader_may_read_all_that_pg_dump_reads() {
+    let Some(env) = TestEnv::postgres_only() else {
+        return;
+    };
+    let roles = ledger_with_roles(&env);
+    let mut reader = backend::connect(&roles["reader"].1);
+    let relations: Vec<(String, String)> = reader
+        .query(
+            "SELECT format('%I.%I', n.nspname, c.relname), c.relkind::text
+             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = 'tracker' AND c.relkind IN ('r', 'S') ORDER BY 1",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|row| (row.get(0), row.get(1)))
+        .collect();
+    assert!(
+        relations.iter().any(|(_, kind)| kind == "S"),
+        "{relations:?}"
+    );
+    for (name, kind) in relations {
+        let sql = match kind.as_str() {
+            "S" => format!("SELECT last_value, is_called FROM {name}"),
+            _ => format!("SELECT count(*) FROM {name}"),
+        };
+        if let Err(e) = reader.query(sql.as_str(), &[]) {
+            panic!("the reader cannot run `{sql}`: {}", backend::describe(&e));
+        }
+    }
+}

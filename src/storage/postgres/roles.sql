@@ -53,11 +53,16 @@ ALTER DEFAULT PRIVILEGES FOR ROLE tracker_owner IN SCHEMA tracker
     GRANT SELECT ON TABLES TO tracker_reader, tracker_writer;
 ALTER DEFAULT PRIVILEGES FOR ROLE tracker_owner IN SCHEMA tracker
     GRANT INSERT ON TABLES TO tracker_writer;
+-- pg_dump reads each sequence's position: a reader (or writer) may take
+-- the documented backup. Identity columns need no rights on them to insert.
+ALTER DEFAULT PRIVILEGES FOR ROLE tracker_owner IN SCHEMA tracker
+    GRANT SELECT ON SEQUENCES TO tracker_reader, tracker_writer;
 -- For a ledger set up before this file was run.
 DO $$
 BEGIN
     IF to_regclass('tracker.observations') IS NOT NULL THEN
         GRANT SELECT ON ALL TABLES IN SCHEMA tracker TO tracker_reader, tracker_writer;
+        GRANT SELECT ON ALL SEQUENCES IN SCHEMA tracker TO tracker_reader, tracker_writer;
         GRANT INSERT ON ALL TABLES IN SCHEMA tracker TO tracker_writer;
         REVOKE INSERT ON tracker.schema_version FROM tracker_writer;
     END IF;
