@@ -141,3 +141,26 @@ fn a_file_ledger_moves_to_postgres_and_back_unchanged() {
         .stderr(predicate::str::contains("already holds a ledger"));
     assert_eq!(pg.snapshot(), before);
 }
+
+/// The same commands at the same fixed clock, once on a file and once on
+/// PostgreSQL (no copy between them): every report, `--known-at`
+/// included, the trail and the export are the same bytes.
+#[test]
+fn the_same_commands_give_the_same_bytes_on_both_backends() {
+    let Some(mut pg) = TestEnv::postgres_only() else {
+        return;
+    };
+    let mut local = TestEnv::seeded_sqlite_only();
+    pg.tracker(&["init"]).assert().success();
+    eventful(&mut local, true);
+    eventful(&mut pg, true);
+    let (file, shared) = (views(&local, &local.ledger()), views(&pg, &pg.ledger()));
+    for ((run, x), (_, y)) in file.iter().zip(&shared) {
+        assert!(
+            x == y,
+            "`{run}` differs between a file and PostgreSQL:\n{}\n---\n{}",
+            String::from_utf8_lossy(x),
+            String::from_utf8_lossy(y)
+        );
+    }
+}
