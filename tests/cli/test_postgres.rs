@@ -753,3 +753,56 @@ fn a_reader_may_read_all_that_pg_dump_reads() {
         }
     }
 }
+
+/// The server ends the session in the middle of a write (an administrator's
+/// `pg_terminate_backend`, a restart): the command fails saying the
+/// connection was lost and that nothing was written, without a raw
+/// SQLSTATE, and the ledger is unchanged.
+#[test]
+fn a_server_that_ends_the_session_mid_write_is_said_plainly() {
+    let Some(env) = TestEnv::postgres_only() else {
+        return;
+    };
+    env.tracker(&["init"]).assert().success();
+    let before = env.snapshot();
+    let mut admin = backend::connect(env.database().unwrap().admin_url());
+    let mut lock = admin.transaction().unwrap();
+    lock.batch_execute("LOCK TABLE observations IN ACCESS EXCLUSIVE MODE")
+        .unwrap();
+    let child = env
+        .process(&RECORD)
+        .env("TRACKER_BUSY_TIMEOUT_MS", "60000")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut killer = backend::connect(env.database().unwrap().admin_url());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let ended: i64 = killer
+            .query_one(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+                 WHERE datname = current_database() AND application_name = 'tracker'
+                   AND wait_event_type = 'Lock'",
+                &[],
+            )
+            .unwrap()
+            .get(0);
+        if ended > 0 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "tracker never waited on the lock"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    lock.rollback().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("connection"), "{stderr}");
+    assert!(stderr.contains("nothing was written"), "{stderr}");
+    assert!(!stderr.contains("SQLSTATE"), "{stderr}");
+    assert_eq!(env.snapshot(), before);
+}

@@ -54,6 +54,13 @@ fn from_db_error(db: &DbError) -> StorageError {
         // Integrity constraints (check, unique, foreign key, not null, the
         // append-only triggers) and data exceptions (a value out of range).
         "23" | "22" => StorageError::Invalid(detail(db)),
+        // The server ended the session (an administrator, a shutdown, a
+        // crash): the open transaction was rolled back.
+        "57" | "08" => StorageError::Database(format!(
+            "the database server ended the connection ({}); nothing was written: \
+             run the command again once the server is back",
+            db.message()
+        )),
         "53" => StorageError::Database(format!(
             "the database server is out of resources: {}",
             detail(db)
