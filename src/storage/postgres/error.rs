@@ -10,7 +10,8 @@ impl From<::postgres::Error> for StorageError {
         let Some(db) = error.as_db_error() else {
             return if error.is_closed() {
                 StorageError::Database(
-                    "the connection to the database server was lost; nothing more was written"
+                    "the connection to the database server was lost; what the command had \
+                     not committed was not written (`tracker history` shows what was)"
                         .to_string(),
                 )
             } else {
@@ -57,8 +58,8 @@ fn from_db_error(db: &DbError) -> StorageError {
         // The server ended the session (an administrator, a shutdown, a
         // crash): the open transaction was rolled back.
         "57" | "08" => StorageError::Database(format!(
-            "the database server ended the connection ({}); nothing was written: \
-             run the command again once the server is back",
+            "the database server ended the connection ({}); the command's \
+             transaction was not written: run it again once the server is back",
             db.message()
         )),
         "53" => StorageError::Database(format!(
