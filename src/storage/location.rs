@@ -14,11 +14,15 @@ pub enum Location {
     Url(String),
 }
 
-const URL_SCHEMES: [&str; 2] = ["postgres://", "postgresql://"];
+/// What a URL starts with. Only the scheme and its colon: `postgres:/h/db`
+/// or `postgres:h/db` is a mistyped URL (refused when connecting, saying
+/// how to write it), never a path that would put a ledger in a folder
+/// named `postgres:`.
+const URL_SCHEMES: [&str; 2] = ["postgres:", "postgresql:"];
 
 impl Location {
-    /// Whether `text` names a database server (`postgres://…`,
-    /// `postgresql://…`, any case) rather than a file.
+    /// Whether `text` names a database server (`postgres:…`,
+    /// `postgresql:…`, any case) rather than a file.
     pub fn is_url(text: &str) -> bool {
         URL_SCHEMES
             .iter()
@@ -84,7 +88,7 @@ fn redact(url: &str) -> String {
 /// is in a query value (`?user=ann@corp`): then at the host's own `@`.
 /// Errs towards hiding: what might be a password is one.
 pub(crate) fn userinfo_password(url: &str) -> Option<(Range<usize>, bool)> {
-    let start = url.find("://")? + 3;
+    let start = after_scheme(url)?;
     let rest = &url[start..];
     let delim = rest.find(['/', '?']).unwrap_or(rest.len());
     let mut at = rest.rfind('@')?;
@@ -93,6 +97,13 @@ pub(crate) fn userinfo_password(url: &str) -> Option<(Range<usize>, bool)> {
     }
     let colon = rest.find(':')?;
     (colon < at && colon < delim).then(|| (start + colon + 1..start + at, at > delim))
+}
+
+/// Where the part after `scheme:` and its slashes (`//`, or a mistyped
+/// number of them) begins.
+fn after_scheme(url: &str) -> Option<usize> {
+    let colon = url.find(':')?;
+    Some(colon + 1 + url[colon + 1..].len() - url[colon + 1..].trim_start_matches('/').len())
 }
 
 /// The values of `password=` parameters in the query.
@@ -155,6 +166,8 @@ mod tests {
                 "postgres://a:***@h/d?user=a@corp",
             ),
             ("postgres://h:5432/d", "postgres://h:5432/d"),
+            ("postgres:/a:p@h/d", "postgres:/a:***@h/d"),
+            ("postgres:a:p@h/d", "postgres:a:***@h/d"),
         ] {
             assert_eq!(Location::Url(url.into()).to_string(), shown, "{url}");
         }

@@ -807,3 +807,38 @@ fn a_server_that_ends_the_session_mid_write_is_said_plainly() {
     assert!(!stderr.contains("SQLSTATE"), "{stderr}");
     assert_eq!(env.snapshot(), before);
 }
+
+/// A URL with its `//` mistyped (`postgres:/…`, `postgresql:…`) is a
+/// mistaken URL, not a file path: refused saying how a URL is written,
+/// its password hidden, and no folder named `postgres:` with a ledger in
+/// it appears. Needs no server: runs on both passes.
+#[test]
+fn a_mistyped_url_is_refused_not_made_a_folder_named_postgres() {
+    let env = TestEnv::new();
+    for url in [
+        "postgres:/alice:XQZ1@127.0.0.1:5432/ledger",
+        "postgres:alice:XQZ1@127.0.0.1/ledger",
+        "PostgreSQL:/alice@127.0.0.1/ledger",
+    ] {
+        for args in [&["init"][..], &["list"]] {
+            let out = env.bare().arg("--db").arg(url).args(args).output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(4), "{url} {args:?}: {stderr}");
+            assert!(stderr.contains("postgres://"), "{url}: {stderr}");
+            assert!(
+                !stderr.contains("XQZ"),
+                "{url} shows its password: {stderr}"
+            );
+        }
+    }
+    let made: Vec<_> = std::fs::read_dir(env.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|name| {
+            name.to_string_lossy()
+                .to_lowercase()
+                .starts_with("postgres")
+        })
+        .collect();
+    assert!(made.is_empty(), "made {made:?}");
+}

@@ -413,10 +413,10 @@ fn parse_url(url: &str) -> Result<(Params, Option<String>), String> {
                 .to_string(),
         );
     }
-    let rest = url
-        .find("://")
-        .map(|i| &url[i + 3..])
-        .ok_or("not a postgres:// URL")?;
+    let rest = url.find("://").map(|i| &url[i + 3..]).ok_or(
+        "a database URL is written postgres://USER@HOST:PORT/DATABASE \
+         (a file whose name starts with `postgres:` is written ./postgres:…)",
+    )?;
     let (main, query) = rest.split_once('?').unwrap_or((rest, ""));
     let (authority, path) = main.split_once('/').unwrap_or((main, ""));
     let mut params = Params::default();
