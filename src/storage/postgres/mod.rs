@@ -338,7 +338,11 @@ impl Store for PgLedger {
         now: DateTime<Utc>,
         mode: ImportMode,
     ) -> StorageResult<ImportOutcome> {
-        self.write(|tx| import::import_observations(tx, rows, now, mode))
+        let outcome = self.write(|tx| import::import_observations(tx, rows, now, mode))?;
+        if outcome.added >= import::VACUUM_AFTER_ROWS {
+            import::after_bulk_load(&mut self.client.borrow_mut());
+        }
+        Ok(outcome)
     }
     fn restore(
         &mut self,
