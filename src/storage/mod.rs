@@ -67,6 +67,39 @@ pub enum Access {
     ReadWrite,
 }
 
+/// One row for the trail as every backend inserts it: a new value
+/// (record/correct) or a retraction.
+struct EntryInsert<'a> {
+    target_id: &'a str,
+    action: crate::model::Action,
+    quantity: Option<Quantity>,
+    period: Option<Period>,
+    source: &'a str,
+    url: Option<&'a str>,
+    note: Option<&'a str>,
+    recorded_by: &'a str,
+    supersedes: Option<i64>,
+    reason: Option<&'a str>,
+}
+
+impl<'a> EntryInsert<'a> {
+    /// The row that records a new observation.
+    fn record(new: &'a NewObservation) -> Self {
+        EntryInsert {
+            target_id: &new.target_id,
+            action: crate::model::Action::Record,
+            quantity: Some(new.quantity),
+            period: Some(new.period),
+            source: &new.source,
+            url: new.url.as_deref(),
+            note: new.note.as_deref(),
+            recorded_by: &new.recorded_by,
+            supersedes: None,
+            reason: None,
+        }
+    }
+}
+
 /// An observation about to be recorded.
 #[derive(Debug, Clone)]
 pub struct NewObservation {

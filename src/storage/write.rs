@@ -166,41 +166,12 @@ pub(super) fn insert_target_version(
     Ok(())
 }
 
-/// One row for the trail: a new value (record/correct) or a retraction.
-pub(super) struct EntryInsert<'a> {
-    pub(super) target_id: &'a str,
-    pub(super) action: Action,
-    pub(super) quantity: Option<Quantity>,
-    pub(super) period: Option<Period>,
-    pub(super) source: &'a str,
-    pub(super) url: Option<&'a str>,
-    pub(super) note: Option<&'a str>,
-    pub(super) recorded_by: &'a str,
-    pub(super) supersedes: Option<i64>,
-    pub(super) reason: Option<&'a str>,
-}
-
 pub(super) fn insert_observation(
     conn: &Connection,
     new: &NewObservation,
     at: &str,
 ) -> StorageResult<i64> {
-    insert_entry(
-        conn,
-        &EntryInsert {
-            target_id: &new.target_id,
-            action: Action::Record,
-            quantity: Some(new.quantity),
-            period: Some(new.period),
-            source: &new.source,
-            url: new.url.as_deref(),
-            note: new.note.as_deref(),
-            recorded_by: &new.recorded_by,
-            supersedes: None,
-            reason: None,
-        },
-        at,
-    )
+    insert_entry(conn, &EntryInsert::record(new), at)
 }
 
 /// The kind of a target's current definition, or an unknown-target error.

@@ -4,6 +4,7 @@
 //!
 //! (The CSV import is in `import.rs`.)
 
+use super::super::EntryInsert;
 use super::super::{
     ImportSummary, NewObservation, RestoreSummary, StorageError, StorageResult, TargetVersion,
 };

@@ -2,10 +2,10 @@
 //! by the caller inside one transaction holding the ledger's write lock,
 //! with the same checks and the same words as the SQLite backend.
 
-use super::super::{Correction, NewObservation, StorageError, StorageResult};
+use super::super::{Correction, EntryInsert, NewObservation, StorageError, StorageResult};
 use super::codec::*;
 use crate::domain::trail::{self, TrailEntry};
-use crate::model::{Action, Comparator, Entry, Kind, Period, Quantity, TargetDef};
+use crate::model::{Action, Comparator, Entry, Kind, Period, TargetDef};
 use crate::value::format_plain;
 use ::postgres::{ToStatement, Transaction};
 use chrono::{DateTime, Utc};
@@ -147,37 +147,6 @@ pub(super) fn insert_target_version<S: ToStatement + ?Sized>(
         ],
     )?;
     Ok(())
-}
-
-/// One row for the trail: a new value (record/correct) or a retraction.
-pub(super) struct EntryInsert<'a> {
-    pub(super) target_id: &'a str,
-    pub(super) action: Action,
-    pub(super) quantity: Option<Quantity>,
-    pub(super) period: Option<Period>,
-    pub(super) source: &'a str,
-    pub(super) url: Option<&'a str>,
-    pub(super) note: Option<&'a str>,
-    pub(super) recorded_by: &'a str,
-    pub(super) supersedes: Option<i64>,
-    pub(super) reason: Option<&'a str>,
-}
-
-impl<'a> EntryInsert<'a> {
-    pub(super) fn record(new: &'a NewObservation) -> Self {
-        EntryInsert {
-            target_id: &new.target_id,
-            action: Action::Record,
-            quantity: Some(new.quantity),
-            period: Some(new.period),
-            source: &new.source,
-            url: new.url.as_deref(),
-            note: new.note.as_deref(),
-            recorded_by: &new.recorded_by,
-            supersedes: None,
-            reason: None,
-        }
-    }
 }
 
 /// The kind of a target's current definition, or an unknown-target error.
