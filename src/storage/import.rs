@@ -706,10 +706,10 @@ pub(in crate::storage) mod contract {
     use crate::targets_file::parse_target_file;
     use rust_decimal::Decimal;
 
-    /// Adds two synthetic targets (not briefing data) to an empty store: a
-    /// cumulative one with a window over 2020-2030, and a level one.
-    pub(in crate::storage) fn with_targets(store: &mut dyn Store) {
-        let file = r#"
+    /// Two synthetic targets (not briefing data): a cumulative one with a
+    /// window over 2020-2030, and a level one. Every backend's tests use
+    /// them.
+    pub(in crate::storage) const SYNTHETIC_TARGETS: &str = r#"
 format = 1
 [source]
 title = "synthetic"
@@ -741,7 +741,10 @@ quote = "synthetic"
 speaker = "nobody"
 speaker_role = "test"
 "#;
-        let parsed = parse_target_file(file, "synthetic.toml").unwrap();
+
+    /// Adds [`SYNTHETIC_TARGETS`] to an empty store.
+    pub(in crate::storage) fn with_targets(store: &mut dyn Store) {
+        let parsed = parse_target_file(SYNTHETIC_TARGETS, "synthetic.toml").unwrap();
         store
             .import_targets(&parsed.targets, "test", Utc::now())
             .unwrap();

@@ -101,40 +101,8 @@ impl Drop for TestDb {
     }
 }
 
-/// Two synthetic targets (not briefing data): a cumulative one over
-/// 2020-2030 and a level one.
-const SYNTHETIC: &str = r#"
-format = 1
-[source]
-title = "synthetic"
-date = 2020-01-01
-
-[[target]]
-id = "syn-sum"
-title = "synthetic cumulative"
-kind = "cumulative"
-metric = "synthetic"
-unit = "CNY"
-direction = "up"
-target = ">= 1000"
-window_start = 2020-01-01
-deadline = 2030-12-31
-quote = "synthetic"
-speaker = "nobody"
-speaker_role = "test"
-
-[[target]]
-id = "syn-level"
-title = "synthetic level"
-kind = "level"
-metric = "synthetic"
-unit = "CNY"
-direction = "up"
-target = ">= 10"
-quote = "synthetic"
-speaker = "nobody"
-speaker_role = "test"
-"#;
+/// The synthetic targets every backend's tests use.
+use crate::storage::import::contract::SYNTHETIC_TARGETS as SYNTHETIC;
 
 fn now() -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 1, 15, 10, 0, 0).unwrap()
